@@ -198,15 +198,21 @@ def run(argv: Sequence[str] | None, env: Mapping[str, str], stdout: TextIO, stde
     return exit_code(checks)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(
+    argv: Sequence[str] | None = None,
+    env: Mapping[str, str] | None = None,
+    stdout: TextIO | None = None,
+    stderr: TextIO | None = None,
+) -> int:
+    err = stderr or sys.stderr
     try:
-        return run(argv, os.environ, sys.stdout, sys.stderr)
+        return run(argv, os.environ if env is None else env, stdout or sys.stdout, err)
     except VerifyError as exc:
-        sys.stderr.write(f"bbb-verify: error: {exc}\n")
+        err.write(f"bbb-verify: error: {exc}\n")
         return EXIT_ERROR
     except KeyboardInterrupt:
-        sys.stderr.write("bbb-verify: interrupted\n")
+        err.write("bbb-verify: interrupted\n")
         return EXIT_ERROR
     except Exception as exc:  # last resort: a one-line message, never a traceback
-        sys.stderr.write(f"bbb-verify: internal error: {type(exc).__name__}: {exc}\n")
+        err.write(f"bbb-verify: internal error: {type(exc).__name__}: {exc}\n")
         return EXIT_ERROR
