@@ -163,7 +163,9 @@ def _redirector() -> tuple[int, Callable[[], None]]:
     import threading
 
     server = make_redirect_server(("127.0.0.1", 0))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+    ).start()
 
     def stop() -> None:
         server.shutdown()
