@@ -28,14 +28,19 @@ def parse_secret_output(text: str) -> tuple[str, str] | None:
     return url["url"], secret["secret"]
 
 
-def read_from_host(timeout: float = 60) -> tuple[str, str] | None:
-    """(url, secret) from this host's bbb-conf (through `sudo -n` unless root)."""
+def read_from_host(
+    env: dict[str, str] | None = None, timeout: float = 60
+) -> tuple[str, str] | None:
+    """(url, secret) from this host's bbb-conf (through `sudo -n` unless root).
+
+    env: the environment to run it in (its PATH finds bbb-conf); default ours.
+    """
     command = ["bbb-conf", "--secret"]
     if os.geteuid() != 0:
         command = ["sudo", "-n", *command]
     try:
         result = subprocess.run(
-            command, capture_output=True, text=True, timeout=timeout, check=False
+            command, env=env, capture_output=True, text=True, timeout=timeout, check=False
         )
     except (OSError, subprocess.TimeoutExpired):
         return None
