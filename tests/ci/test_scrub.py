@@ -145,6 +145,7 @@ OUT
 esac
 """,
     )
+    fake_tool(bin_dir, "sudo", '[ "$1" = -n ] && shift\nexec "$@"\n')  # when not root
     fake_tool(bin_dir, "journalctl", f'echo "bbb-web[42]: checksum for {BBB_SECRET} rejected"\n')
     vault = tmp_path / "vault.yml"
     vault.write_text(SAMPLES["vault.yml"])
