@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 from citools.bbbconf import read_from_host
+from citools.e2e import mask_in_github_log
 
 
 def credentials(env: dict[str, str]) -> tuple[str, str] | None:
@@ -19,11 +20,6 @@ def credentials(env: dict[str, str]) -> tuple[str, str] | None:
     if env.get("BBB_URL") and env.get("BBB_SECRET"):
         return env["BBB_URL"], env["BBB_SECRET"]
     return read_from_host(env)
-
-
-def mask_in_github_log(secret: str, env: dict[str, str]) -> None:
-    if env.get("GITHUB_ACTIONS") == "true":
-        print(f"::add-mask::{secret}", flush=True)
 
 
 def commands(verifier: Path, settings: dict[str, str]) -> list[list[str]]:
