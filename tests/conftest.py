@@ -135,7 +135,9 @@ def fake_server() -> Iterator[Callable[[Responder], int]]:
 
         server = ThreadingHTTPServer((LOOPBACK, 0), Handler)
         server.daemon_threads = True
-        threading.Thread(target=server.serve_forever, daemon=True).start()
+        threading.Thread(
+            target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        ).start()
         servers.append(server)
         return int(server.server_address[1])
 

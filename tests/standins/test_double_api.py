@@ -79,9 +79,13 @@ def test_version_answers_without_checksum_in_3_0_shape(double: DoubleServer) -> 
         body = requests.get(double.config.server_url + path, timeout=5).text
         assert not body.startswith("<?xml")
         assert _tags(body) == [
-            "returncode", "version", "apiVersion", "bbbVersion",
-            "graphqlWebsocketUrl", "graphqlApiUrl",
-        ]  # fmt: skip
+            "returncode",
+            "version",
+            "apiVersion",
+            "bbbVersion",
+            "graphqlWebsocketUrl",
+            "graphqlApiUrl",
+        ]
         assert "<bbbVersion></bbbVersion>" in body
 
 
@@ -113,10 +117,22 @@ def test_meeting_life_cycle(double: DoubleServer, secret: str) -> None:
     ident = [("meetingID", "Test")]
     first = ET.fromstring(_get(double, "create", [*ident, ("name", "Test")], secret))
     assert [c.tag for c in first] == [
-        "returncode", "meetingID", "internalMeetingID", "parentMeetingID", "attendeePW",
-        "moderatorPW", "createTime", "voiceBridge", "dialNumber", "createDate", "hasUserJoined",
-        "duration", "hasBeenForciblyEnded", "messageKey", "message",
-    ]  # fmt: skip
+        "returncode",
+        "meetingID",
+        "internalMeetingID",
+        "parentMeetingID",
+        "attendeePW",
+        "moderatorPW",
+        "createTime",
+        "voiceBridge",
+        "dialNumber",
+        "createDate",
+        "hasUserJoined",
+        "duration",
+        "hasBeenForciblyEnded",
+        "messageKey",
+        "message",
+    ]
     internal = first.findtext("internalMeetingID") or ""
     assert internal == hashlib.sha1(b"Test").hexdigest() + "-" + (
         first.findtext("createTime") or ""
@@ -168,9 +184,22 @@ def test_upstream_sample_metadata_becomes_a_recording(tmp_path: Path) -> None:
     info.formats.append(fmt)
     xml = ET.fromstring(info.to_xml())
     assert [c.tag for c in xml] == [
-        "recordID", "meetingID", "internalMeetingID", "name", "isBreakout", "published", "state",
-        "startTime", "endTime", "participants", "rawSize", "metadata", "size", "playback", "data",
-    ]  # fmt: skip
+        "recordID",
+        "meetingID",
+        "internalMeetingID",
+        "name",
+        "isBreakout",
+        "published",
+        "state",
+        "startTime",
+        "endTime",
+        "participants",
+        "rawSize",
+        "metadata",
+        "size",
+        "playback",
+        "data",
+    ]
     assert xml.findtext("meetingID") == "5bd0e350aa0e1a9d6ec2a6e1bd5bdcd0b6d1a0b1"
     assert xml.findtext("rawSize") == "493084"
     assert xml.findtext("playback/format/length") == "1"  # 105862 ms -> whole minutes
@@ -187,13 +216,21 @@ def test_get_recordings_paging_filters_and_no_recordings(
     base = double.config.server_url
     recordings.generate(recordings_root, 5, base_url=base, start_time_ms=1_700_000_000_000)
     recordings.generate(
-        recordings_root, 2, base_url=base, state="unpublished", meeting_id="hidden",
+        recordings_root,
+        2,
+        base_url=base,
+        state="unpublished",
+        meeting_id="hidden",
         start_time_ms=1_600_000_000_000,
-    )  # fmt: skip
+    )
     recordings.generate(
-        recordings_root, 1, base_url=base, state="deleted", meeting_id="gone",
+        recordings_root,
+        1,
+        base_url=base,
+        state="deleted",
+        meeting_id="gone",
         start_time_ms=1_500_000_000_000,
-    )  # fmt: skip
+    )
     everything = ET.fromstring(_get(double, "getRecordings", [], secret))
     assert len(everything.findall("recordings/recording")) == 7  # default: published+unpublished
     assert everything.find("totalElements") is None  # only with limit
@@ -220,9 +257,12 @@ def test_static_files_like_nginx(
         recordings_root, meeting_id="m1", start_time_ms=1_700_000_000_000, base_url=base
     )
     hidden = recordings.write_recording(
-        recordings_root, meeting_id="m2", start_time_ms=1_700_000_000_000, base_url=base,
+        recordings_root,
+        meeting_id="m2",
+        start_time_ms=1_700_000_000_000,
+        base_url=base,
         state="unpublished",
-    )  # fmt: skip
+    )
     media = f"{base}/presentation/{rec.record_id}/video/webcams.webm"
     head = requests.head(media, timeout=5)
     assert head.status_code == 200

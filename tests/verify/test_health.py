@@ -21,10 +21,16 @@ def checks_of(result: CliResult) -> dict[str, dict[str, object]]:
 
 
 @pytest.mark.parametrize("algorithm", ["sha1", "sha256", "sha384", "sha512"])
-def test_each_checksum_algorithm_passes(cli: Cli, double: DoubleServer, secret: str,
-                                        url_of: Callable[[DoubleServer], str], algorithm: str) -> None:  # fmt: skip
-    result = cli(["health", "--url", url_of(double), "--secret", secret,
-                  "--checksum", algorithm, "--json"])  # fmt: skip
+def test_each_checksum_algorithm_passes(
+    cli: Cli,
+    double: DoubleServer,
+    secret: str,
+    url_of: Callable[[DoubleServer], str],
+    algorithm: str,
+) -> None:
+    result = cli(
+        ["health", "--url", url_of(double), "--secret", secret, "--checksum", algorithm, "--json"]
+    )
     assert result.code == 0, result.out
     document = json.loads(result.out)
     assert document["ok"] is True
@@ -33,20 +39,25 @@ def test_each_checksum_algorithm_passes(cli: Cli, double: DoubleServer, secret: 
 
 
 def test_algorithm_disabled_on_server_is_a_checksum_error(
-    cli: Cli, start_double: Callable[..., DoubleServer], secret: str,
+    cli: Cli,
+    start_double: Callable[..., DoubleServer],
+    secret: str,
     url_of: Callable[[DoubleServer], str],
-) -> None:  # fmt: skip
+) -> None:
     server = start_double(supported_checksum_algorithms="sha256,sha384,sha512")
-    result = cli(["health", "--url", url_of(server), "--secret", secret, "--checksum", "sha1",
-                  "--json"])  # fmt: skip
+    result = cli(
+        ["health", "--url", url_of(server), "--secret", secret, "--checksum", "sha1", "--json"]
+    )
     assert result.code == 1
     assert "checksumError" in str(checks_of(result)["secret"]["detail"])
 
 
-def test_wrong_secret(cli: Cli, double: DoubleServer, url_of: Callable[[DoubleServer], str],
-                      secret: str) -> None:  # fmt: skip
-    result = cli(["health", "--url", url_of(double), "--secret", "wrong-secret",
-                  "--meeting-cycle", "--json"])  # fmt: skip
+def test_wrong_secret(
+    cli: Cli, double: DoubleServer, url_of: Callable[[DoubleServer], str], secret: str
+) -> None:
+    result = cli(
+        ["health", "--url", url_of(double), "--secret", "wrong-secret", "--meeting-cycle", "--json"]
+    )
     assert result.code == 1
     checks = checks_of(result)
     assert checks["api"]["ok"] is True
@@ -60,36 +71,51 @@ def test_wrong_secret(cli: Cli, double: DoubleServer, url_of: Callable[[DoubleSe
     assert secret not in text.out
 
 
-def test_meeting_cycle_leaves_nothing_behind(cli: Cli, double: DoubleServer, secret: str,
-                                             url_of: Callable[[DoubleServer], str]) -> None:  # fmt: skip
-    result = cli(["health", "--url", url_of(double), "--secret", secret, "--meeting-cycle",
-                  "--json"])  # fmt: skip
+def test_meeting_cycle_leaves_nothing_behind(
+    cli: Cli, double: DoubleServer, secret: str, url_of: Callable[[DoubleServer], str]
+) -> None:
+    result = cli(
+        ["health", "--url", url_of(double), "--secret", secret, "--meeting-cycle", "--json"]
+    )
     assert result.code == 0, result.out
     assert "end" in str(checks_of(result)["meeting-cycle"]["detail"])
     assert double.meetings.all() == []
 
 
 def test_meeting_cycle_failure_still_ends_the_meeting(
-    cli: Cli, double: DoubleServer, secret: str, url_of: Callable[[DoubleServer], str],
+    cli: Cli,
+    double: DoubleServer,
+    secret: str,
+    url_of: Callable[[DoubleServer], str],
     monkeypatch: pytest.MonkeyPatch,
-) -> None:  # fmt: skip
+) -> None:
     from bbb_api_double import xmlresp
     from bbb_api_double.server import ApiHandler
 
     monkeypatch.setattr(
-        ApiHandler, "_call_getMeetingInfo",
+        ApiHandler,
+        "_call_getMeetingInfo",
         lambda self, params: xmlresp.error("notFound", xmlresp.MSG_NOT_FOUND),
-    )  # fmt: skip
-    result = cli(["health", "--url", url_of(double), "--secret", secret, "--meeting-cycle",
-                  "--json"])  # fmt: skip
+    )
+    result = cli(
+        ["health", "--url", url_of(double), "--secret", secret, "--meeting-cycle", "--json"]
+    )
     assert result.code == 1
     assert "getMeetingInfo" in str(checks_of(result)["meeting-cycle"]["detail"])
     assert double.meetings.all() == []
 
 
 def test_server_down_exits_2(cli: Cli, free_port: int, secret: str) -> None:
-    result = cli(["health", "--url", f"http://127.0.0.1:{free_port}/bigbluebutton/",
-                  "--secret", secret, "--json"])  # fmt: skip
+    result = cli(
+        [
+            "health",
+            "--url",
+            f"http://127.0.0.1:{free_port}/bigbluebutton/",
+            "--secret",
+            secret,
+            "--json",
+        ]
+    )
     assert result.code == 2
     checks = checks_of(result)
     assert "connection refused" in str(checks["api"]["detail"])
@@ -99,27 +125,37 @@ def test_server_down_exits_2(cli: Cli, free_port: int, secret: str) -> None:
 @pytest.mark.parametrize(
     "body", [b"<response><returncode>SUCCESS</returncode>", b"<html>nginx</html>", b"\x00\xff"]
 )
-def test_malformed_xml_exits_2(cli: Cli, fake_server: Callable[..., int], secret: str,
-                               body: bytes) -> None:  # fmt: skip
+def test_malformed_xml_exits_2(
+    cli: Cli, fake_server: Callable[..., int], secret: str, body: bytes
+) -> None:
     port = fake_server(lambda handler: (200, {"Content-Type": "text/xml"}, body))
-    result = cli(["health", "--url", f"http://127.0.0.1:{port}/bigbluebutton/",
-                  "--secret", secret, "--json"])  # fmt: skip
+    result = cli(
+        ["health", "--url", f"http://127.0.0.1:{port}/bigbluebutton/", "--secret", secret, "--json"]
+    )
     assert result.code == 2
     assert checks_of(result)["api"]["ok"] is False
 
 
-def test_api_failed_returncode_is_a_check_failure(cli: Cli, fake_server: Callable[..., int],
-                                                  secret: str) -> None:  # fmt: skip
-    body = b"<response><returncode>FAILED</returncode><messageKey>apiNotEnabled</messageKey></response>"
+def test_api_failed_returncode_is_a_check_failure(
+    cli: Cli, fake_server: Callable[..., int], secret: str
+) -> None:
+    body = (
+        b"<response><returncode>FAILED</returncode>"
+        b"<messageKey>apiNotEnabled</messageKey></response>"
+    )
     port = fake_server(lambda handler: (200, {}, body))
-    result = cli(["health", "--url", f"http://127.0.0.1:{port}/bigbluebutton/",
-                  "--secret", secret, "--json"])  # fmt: skip
+    result = cli(
+        ["health", "--url", f"http://127.0.0.1:{port}/bigbluebutton/", "--secret", secret, "--json"]
+    )
     assert result.code == 1
 
 
 # --- TLS ---------------------------------------------------------------------------------
-def _tls_double(start_double: Callable[..., DoubleServer], cert: trustme.LeafCert,
-                tls_context: Callable[[trustme.LeafCert], ssl.SSLContext]) -> DoubleServer:  # fmt: skip
+def _tls_double(
+    start_double: Callable[..., DoubleServer],
+    cert: trustme.LeafCert,
+    tls_context: Callable[[trustme.LeafCert], ssl.SSLContext],
+) -> DoubleServer:
     return start_double(ssl_context=tls_context(cert))
 
 
@@ -127,7 +163,9 @@ def _redirector() -> tuple[int, Callable[[], None]]:
     import threading
 
     server = make_redirect_server(("127.0.0.1", 0))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+    ).start()
 
     def stop() -> None:
         server.shutdown()
@@ -136,15 +174,32 @@ def _redirector() -> tuple[int, Callable[[], None]]:
     return int(server.server_address[1]), stop
 
 
-def test_tls_valid_with_redirect(cli: Cli, start_double: Callable[..., DoubleServer],
-                                 ca: trustme.CA, ca_file: str, secret: str,
-                                 tls_context: Callable[[trustme.LeafCert], ssl.SSLContext],
-                                 url_of: Callable[[DoubleServer], str]) -> None:  # fmt: skip
+def test_tls_valid_with_redirect(
+    cli: Cli,
+    start_double: Callable[..., DoubleServer],
+    ca: trustme.CA,
+    ca_file: str,
+    secret: str,
+    tls_context: Callable[[trustme.LeafCert], ssl.SSLContext],
+    url_of: Callable[[DoubleServer], str],
+) -> None:
     server = _tls_double(start_double, ca.issue_cert("127.0.0.1"), tls_context)
     port, stop = _redirector()
     try:
-        result = cli(["health", "--url", url_of(server), "--secret", secret, "--ca-file", ca_file,
-                      "--http-port", str(port), "--json"])  # fmt: skip
+        result = cli(
+            [
+                "health",
+                "--url",
+                url_of(server),
+                "--secret",
+                secret,
+                "--ca-file",
+                ca_file,
+                "--http-port",
+                str(port),
+                "--json",
+            ]
+        )
     finally:
         stop()
     assert result.code == 0, result.out
@@ -154,34 +209,69 @@ def test_tls_valid_with_redirect(cli: Cli, start_double: Callable[..., DoubleSer
     assert "301" in str(checks["http-redirect"]["detail"])
 
 
-def test_redirect_absent(cli: Cli, start_double: Callable[..., DoubleServer], ca: trustme.CA,
-                         ca_file: str, secret: str, free_port: int,
-                         tls_context: Callable[[trustme.LeafCert], ssl.SSLContext],
-                         url_of: Callable[[DoubleServer], str]) -> None:  # fmt: skip
+def test_redirect_absent(
+    cli: Cli,
+    start_double: Callable[..., DoubleServer],
+    ca: trustme.CA,
+    ca_file: str,
+    secret: str,
+    free_port: int,
+    tls_context: Callable[[trustme.LeafCert], ssl.SSLContext],
+    url_of: Callable[[DoubleServer], str],
+) -> None:
     server = _tls_double(start_double, ca.issue_cert("127.0.0.1"), tls_context)
     plain = start_double()  # answers 200 over plain HTTP instead of redirecting
     for http_port in (plain.port, free_port):
-        result = cli(["health", "--url", url_of(server), "--secret", secret, "--ca-file", ca_file,
-                      "--http-port", str(http_port), "--json"])  # fmt: skip
+        result = cli(
+            [
+                "health",
+                "--url",
+                url_of(server),
+                "--secret",
+                secret,
+                "--ca-file",
+                ca_file,
+                "--http-port",
+                str(http_port),
+                "--json",
+            ]
+        )
         assert result.code == 1, result.out
         checks = checks_of(result)
         assert checks["http-redirect"]["ok"] is False
         assert checks["api"]["ok"] is True
 
 
-def test_redirect_to_wrong_place(cli: Cli, start_double: Callable[..., DoubleServer],
-                                 ca: trustme.CA, ca_file: str, secret: str,
-                                 fake_server: Callable[..., int],
-                                 tls_context: Callable[[trustme.LeafCert], ssl.SSLContext],
-                                 url_of: Callable[[DoubleServer], str]) -> None:  # fmt: skip
+def test_redirect_to_wrong_place(
+    cli: Cli,
+    start_double: Callable[..., DoubleServer],
+    ca: trustme.CA,
+    ca_file: str,
+    secret: str,
+    fake_server: Callable[..., int],
+    tls_context: Callable[[trustme.LeafCert], ssl.SSLContext],
+    url_of: Callable[[DoubleServer], str],
+) -> None:
     server = _tls_double(start_double, ca.issue_cert("127.0.0.1"), tls_context)
 
     def to_http(handler: BaseHTTPRequestHandler) -> tuple[int, dict[str, str], bytes]:
         return 301, {"Location": "http://127.0.0.1/elsewhere"}, b""
 
     port = fake_server(to_http)
-    result = cli(["health", "--url", url_of(server), "--secret", secret, "--ca-file", ca_file,
-                  "--http-port", str(port), "--json"])  # fmt: skip
+    result = cli(
+        [
+            "health",
+            "--url",
+            url_of(server),
+            "--secret",
+            secret,
+            "--ca-file",
+            ca_file,
+            "--http-port",
+            str(port),
+            "--json",
+        ]
+    )
     assert result.code == 1
     assert checks_of(result)["http-redirect"]["ok"] is False
 
@@ -193,11 +283,18 @@ def test_redirect_to_wrong_place(cli: Cli, start_double: Callable[..., DoubleSer
         ("bbb.example.org", None, "mismatch"),
     ],
 )
-def test_tls_broken_certificates(cli: Cli, start_double: Callable[..., DoubleServer],
-                                 ca: trustme.CA, ca_file: str, secret: str, identity: str,
-                                 not_after: dt.datetime | None, reason: str,
-                                 tls_context: Callable[[trustme.LeafCert], ssl.SSLContext],
-                                 url_of: Callable[[DoubleServer], str]) -> None:  # fmt: skip
+def test_tls_broken_certificates(
+    cli: Cli,
+    start_double: Callable[..., DoubleServer],
+    ca: trustme.CA,
+    ca_file: str,
+    secret: str,
+    identity: str,
+    not_after: dt.datetime | None,
+    reason: str,
+    tls_context: Callable[[trustme.LeafCert], ssl.SSLContext],
+    url_of: Callable[[DoubleServer], str],
+) -> None:
     if not_after is None:
         cert = ca.issue_cert(identity)
     else:
@@ -205,8 +302,20 @@ def test_tls_broken_certificates(cli: Cli, start_double: Callable[..., DoubleSer
             identity, not_before=not_after - dt.timedelta(days=90), not_after=not_after
         )
     server = _tls_double(start_double, cert, tls_context)
-    result = cli(["health", "--url", url_of(server), "--secret", secret, "--ca-file", ca_file,
-                  "--http-port", str(server.port), "--json"])  # fmt: skip
+    result = cli(
+        [
+            "health",
+            "--url",
+            url_of(server),
+            "--secret",
+            secret,
+            "--ca-file",
+            ca_file,
+            "--http-port",
+            str(server.port),
+            "--json",
+        ]
+    )
     assert result.code == 1, result.out
     checks = checks_of(result)
     assert checks["tls"]["ok"] is False
@@ -214,26 +323,46 @@ def test_tls_broken_certificates(cli: Cli, start_double: Callable[..., DoubleSer
     assert str(checks["api"]["detail"]).startswith("skipped")
 
 
-def test_tls_untrusted_without_ca_file(cli: Cli, start_double: Callable[..., DoubleServer],
-                                       ca: trustme.CA, secret: str,
-                                       tls_context: Callable[[trustme.LeafCert], ssl.SSLContext],
-                                       url_of: Callable[[DoubleServer], str]) -> None:  # fmt: skip
+def test_tls_untrusted_without_ca_file(
+    cli: Cli,
+    start_double: Callable[..., DoubleServer],
+    ca: trustme.CA,
+    secret: str,
+    tls_context: Callable[[trustme.LeafCert], ssl.SSLContext],
+    url_of: Callable[[DoubleServer], str],
+) -> None:
     server = _tls_double(start_double, ca.issue_cert("127.0.0.1"), tls_context)
     result = cli(["health", "--url", url_of(server), "--secret", secret, "--json"])
     assert result.code == 1
     assert "certificate rejected" in str(checks_of(result)["tls"]["detail"])
 
 
-def test_tls_expiry_warning_threshold(cli: Cli, start_double: Callable[..., DoubleServer],
-                                      ca: trustme.CA, ca_file: str, secret: str,
-                                      tls_context: Callable[[trustme.LeafCert], ssl.SSLContext],
-                                      url_of: Callable[[DoubleServer], str]) -> None:  # fmt: skip
+def test_tls_expiry_warning_threshold(
+    cli: Cli,
+    start_double: Callable[..., DoubleServer],
+    ca: trustme.CA,
+    ca_file: str,
+    secret: str,
+    tls_context: Callable[[trustme.LeafCert], ssl.SSLContext],
+    url_of: Callable[[DoubleServer], str],
+) -> None:
     now = dt.datetime.now(dt.UTC)
-    cert = ca.issue_cert("127.0.0.1", not_before=now - dt.timedelta(days=80),
-                         not_after=now + dt.timedelta(days=5))  # fmt: skip
+    cert = ca.issue_cert(
+        "127.0.0.1", not_before=now - dt.timedelta(days=80), not_after=now + dt.timedelta(days=5)
+    )
     server = _tls_double(start_double, cert, tls_context)
-    base = ["health", "--url", url_of(server), "--secret", secret, "--ca-file", ca_file,
-            "--http-port", str(server.port), "--json"]  # fmt: skip
+    base = [
+        "health",
+        "--url",
+        url_of(server),
+        "--secret",
+        secret,
+        "--ca-file",
+        ca_file,
+        "--http-port",
+        str(server.port),
+        "--json",
+    ]
     warned = checks_of(cli(base))["tls"]
     assert warned["ok"] is False
     assert "warning threshold 14" in str(warned["detail"])
@@ -244,13 +373,19 @@ def test_tls_expiry_warning_threshold(cli: Cli, start_double: Callable[..., Doub
 # --- Greenlight --------------------------------------------------------------------------
 ROOM_JSON = {
     "data": {
-        "name": "Lobby", "recording_consent": "true", "require_authentication": "false",
-        "viewer_access_code": True, "moderator_access_code": False,
-        "anyone_join_as_moderator": "false", "friendly_id": "lob-byr-oom-001",
-        "owner_name": "Administrator", "owner_id": "6f0c", "owner_avatar": "x",
+        "name": "Lobby",
+        "recording_consent": "true",
+        "require_authentication": "false",
+        "viewer_access_code": True,
+        "moderator_access_code": False,
+        "anyone_join_as_moderator": "false",
+        "friendly_id": "lob-byr-oom-001",
+        "owner_name": "Administrator",
+        "owner_id": "6f0c",
+        "owner_avatar": "x",
         "shared_user_ids": [],
     }
-}  # fmt: skip
+}
 
 
 def _greenlight(
@@ -272,12 +407,28 @@ def _greenlight(
     return respond
 
 
-def test_greenlight_healthy_room_exists(cli: Cli, double: DoubleServer, secret: str,
-                                        fake_server: Callable[..., int],
-                                        url_of: Callable[[DoubleServer], str]) -> None:  # fmt: skip
+def test_greenlight_healthy_room_exists(
+    cli: Cli,
+    double: DoubleServer,
+    secret: str,
+    fake_server: Callable[..., int],
+    url_of: Callable[[DoubleServer], str],
+) -> None:
     port = fake_server(_greenlight(healthy=True))
-    result = cli(["health", "--url", url_of(double), "--secret", secret, "--greenlight",
-                  f"http://127.0.0.1:{port}", "--room", "lob-byr-oom-001", "--json"])  # fmt: skip
+    result = cli(
+        [
+            "health",
+            "--url",
+            url_of(double),
+            "--secret",
+            secret,
+            "--greenlight",
+            f"http://127.0.0.1:{port}",
+            "--room",
+            "lob-byr-oom-001",
+            "--json",
+        ]
+    )
     assert result.code == 0, result.out
     room = str(checks_of(result)["greenlight-room"]["detail"])
     assert "viewer access code: set" in room
@@ -285,20 +436,51 @@ def test_greenlight_healthy_room_exists(cli: Cli, double: DoubleServer, secret: 
     assert "recording consent: on" in room
 
 
-def test_greenlight_unhealthy_and_unknown_room(cli: Cli, double: DoubleServer, secret: str,
-                                               fake_server: Callable[..., int],
-                                               url_of: Callable[[DoubleServer], str]) -> None:  # fmt: skip
+def test_greenlight_unhealthy_and_unknown_room(
+    cli: Cli,
+    double: DoubleServer,
+    secret: str,
+    fake_server: Callable[..., int],
+    url_of: Callable[[DoubleServer], str],
+) -> None:
     port = fake_server(_greenlight(healthy=False))
-    result = cli(["health", "--url", url_of(double), "--secret", secret, "--greenlight",
-                  f"http://127.0.0.1:{port}/", "--room", "abc-def-ghi-jkl", "--json"])  # fmt: skip
+    result = cli(
+        [
+            "health",
+            "--url",
+            url_of(double),
+            "--secret",
+            secret,
+            "--greenlight",
+            f"http://127.0.0.1:{port}/",
+            "--room",
+            "abc-def-ghi-jkl",
+            "--json",
+        ]
+    )
     assert result.code == 1
     checks = checks_of(result)
     assert "Redis" in str(checks["greenlight-health"]["detail"])
     assert "does not exist" in str(checks["greenlight-room"]["detail"])
 
 
-def test_greenlight_down_exits_2(cli: Cli, double: DoubleServer, secret: str, free_port: int,
-                                 url_of: Callable[[DoubleServer], str]) -> None:  # fmt: skip
-    result = cli(["health", "--url", url_of(double), "--secret", secret, "--greenlight",
-                  f"http://127.0.0.1:{free_port}", "--json"])  # fmt: skip
+def test_greenlight_down_exits_2(
+    cli: Cli,
+    double: DoubleServer,
+    secret: str,
+    free_port: int,
+    url_of: Callable[[DoubleServer], str],
+) -> None:
+    result = cli(
+        [
+            "health",
+            "--url",
+            url_of(double),
+            "--secret",
+            secret,
+            "--greenlight",
+            f"http://127.0.0.1:{free_port}",
+            "--json",
+        ]
+    )
     assert result.code == 2

@@ -61,7 +61,12 @@ class DoubleServer(ThreadingHTTPServer):
         return int(self.server_address[1])
 
     def start_in_thread(self) -> threading.Thread:
-        thread = threading.Thread(target=self.serve_forever, name="bbb-api-double", daemon=True)
+        thread = threading.Thread(
+            target=self.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name="bbb-api-double",
+            daemon=True,
+        )
         thread.start()
         return thread
 
@@ -69,6 +74,7 @@ class DoubleServer(ThreadingHTTPServer):
 class ApiHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "bbb-api-double (stand-in for tests)"
+    disable_nagle_algorithm = True  # headers and body go out in separate writes
     server: DoubleServer
 
     def log_message(self, format: str, *args: object) -> None:
