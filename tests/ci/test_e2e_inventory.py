@@ -50,7 +50,7 @@ def test_own_mode_inventory_overrides_only_what_it_must(tmp_path: Path) -> None:
     assert values["bbb_hostname"] == "bbb-e2e.ci.test"
     assert values["tls_certificate_source"] == "own"
     assert values["tls_own_certificate"] == str((out / "files" / "fullchain.pem").resolve())
-    assert "preflight_enforce_resources" not in values
+    assert values.get("preflight_enforce_resources", True) is True
     assert values["vault_greenlight_admin_password"]
     example = yaml.safe_load((EXAMPLE / "group_vars" / "bbb" / "main.yml").read_text())
     overridden = set(yaml.safe_load(next((out / "host_vars").glob("*/ci.yml")).read_text()))

@@ -6,7 +6,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "scripts" / "ci" / "install-system-packages"
-LISTED = ["make", "python3-venv", "debootstrap", "pebble", "certbot", "openssl", "git"]
+LIST = ROOT / "scripts" / "ci" / "system-packages.txt"
+# What the list says, read independently of the script: one name per line, # comments.
+LISTED = [
+    line.strip()
+    for line in LIST.read_text().splitlines()
+    if line.strip() and not line.lstrip().startswith("#")
+]
 
 
 def packages(bin_dir: Path) -> list[str]:
@@ -24,6 +30,10 @@ def packages(bin_dir: Path) -> list[str]:
         check=True,
     )
     return result.stdout.split()
+
+
+def test_list_names_the_core_tools() -> None:
+    assert {"make", "python3-venv", "debootstrap", "pebble", "certbot"} <= set(LISTED)
 
 
 def test_without_an_engine_docker_io_is_added(tmp_path: Path) -> None:
