@@ -5,37 +5,20 @@ Everything listens on 127.0.0.1 with an ephemeral port (port 0); nothing else is
 
 from __future__ import annotations
 
-import io
 import ssl
 import threading
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 import trustme
 from bbb_api_double.server import DoubleConfig, DoubleServer
-from bbbverify.cli import main
+from verify_cli import CliResult, run_cli
 
 # The secret of the documented checksum example (bbb-api.md section 1.1).
 SECRET = "639259d4-9dd8-4b25-bf01-95f9567eaf4b"
 LOOPBACK = "127.0.0.1"
-
-
-@dataclass
-class CliResult:
-    code: int
-    out: str
-    err: str
-
-
-def run_cli(args: list[str], env: dict[str, str] | None = None) -> CliResult:
-    """Run bbb-verify in-process with an isolated environment."""
-    out, err = io.StringIO(), io.StringIO()
-    isolated = {"BBB_WEB_PROPERTIES": "/nonexistent", "BBB_DEFAULT_PROPERTIES": "/nonexistent"}
-    code = main(args, {**isolated, **(env or {})}, out, err)
-    return CliResult(code, out.getvalue(), err.getvalue())
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from http.server import BaseHTTPRequestHandler
 import pytest
 import trustme
 from bbb_api_double.server import DoubleServer, make_redirect_server
-from conftest import CliResult
+from verify_cli import CliResult
 
 Cli = Callable[..., "CliResult"]
 

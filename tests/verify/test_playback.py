@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from bbb_api_double import recordings
 from bbb_api_double.server import DoubleServer
-from conftest import CliResult
+from verify_cli import CliResult
 
 Cli = Callable[..., CliResult]
 START = 1_700_000_000_000
