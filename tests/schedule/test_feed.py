@@ -96,9 +96,9 @@ def test_cancelled_date_is_excluded(plugin: ModuleType) -> None:
     cal = _parse(plugin.schedule_plan(base_params())["feed"])
     starts = {
         s.astimezone(UTC).date()
-        for s in _master(cal).getrruleset(addRDate=True).between(
-            dt.datetime(2026, 12, 1, tzinfo=UTC), dt.datetime(2027, 3, 1, tzinfo=UTC)
-        )
+        for s in _master(cal)
+        .getrruleset(addRDate=True)
+        .between(dt.datetime(2026, 12, 1, tzinfo=UTC), dt.datetime(2027, 3, 1, tzinfo=UTC))
     }
     assert starts == {dt.date(2026, 12, 1), dt.date(2027, 2, 2)}
 
@@ -168,9 +168,12 @@ def test_page_data(plugin: ModuleType) -> None:
     jan = next(o for o in plan["occurrences"] if o["date"] == "2027-01-05")
     assert jan["cancelled"] is True
     assert jan["ics"] == ""
-    assert "<" not in plugin.schedule_plan(
-        base_params(schedule_notes={"2026-12-01": "</script><b>x</b>"})
-    )["page_json"]
+    assert (
+        "<"
+        not in plugin.schedule_plan(
+            base_params(schedule_notes={"2026-12-01": "</script><b>x</b>"})
+        )["page_json"]
+    )
 
 
 def test_rrule_string_and_until(plugin: ModuleType) -> None:

@@ -254,7 +254,7 @@ def schedule_plan(params: dict[str, Any]) -> dict[str, Any]:
         raise ScheduleError("schedule_plan expects a mapping of the schedule_* variables")
     schedule_id = _text(params, "schedule_id")
     if not _ID_RE.match(schedule_id):
-        raise _fail("schedule_id", f"{schedule_id!r} must be lower-case letters, digits, '.' or '-'")
+        raise _fail("schedule_id", f"{schedule_id!r}: use lower-case letters, digits, '.', '-'")
     hostname = _text(params, "bbb_hostname")
     title = _text(params, "schedule_title")
     description = _text(params, "schedule_description", required=False)

@@ -1,5 +1,5 @@
 #!/usr/bin/python
-"""Ansible module of the meeting_schedule role: make a directory hold exactly a given set of files."""
+"""Ansible module of the meeting_schedule role: a directory holding exactly the given files."""
 
 from __future__ import annotations
 
