@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 WEB = "/var/www/bbb-chapter"
 JOIN = "https://bbb.lab.test/meet"  # no landing_room_friendly_id in this scenario
+
+
+def _first_tuesday(year: int, month: int) -> dt.date:
+    day = dt.date(year, month, 1)
+    return day + dt.timedelta(days=(1 - day.weekday()) % 7)
+
+
+# A meeting inside the page window (1 January of the current year + 24 months).
+DEC = _first_tuesday(dt.date.today().year, 12)
+DEC_TEXT = f"{DEC:%a} {DEC.day} {DEC:%b %Y}"
 
 
 def _get(host, path: str) -> tuple[str, str]:
@@ -31,7 +43,7 @@ def _header(head: str, name: str) -> str:
         f"{WEB}/meeting.ics",
         f"{WEB}/meeting-schedule/schedule.js",
         f"{WEB}/meeting-schedule/schedule.css",
-        f"{WEB}/meeting-schedule/events/2026-12-01.ics",
+        f"{WEB}/meeting-schedule/events/{DEC.isoformat()}.ics",
         "/etc/bigbluebutton/nginx/meeting-schedule.nginx",
     ],
 )
@@ -58,8 +70,8 @@ def test_landing_page_served_at_root(host) -> None:
     assert body == host.file(f"{WEB}/index.html").content_string
     assert "<h1>Chapter monthly meeting</h1>" in body
     assert f'href="{JOIN}"' in body
-    assert "Tue 1 Dec 2026, 19:00 AEDT" in body
-    assert "Tue 1 Dec 2026, 16:00 AWST" in body
+    assert f"{DEC_TEXT}, 19:00 AEDT" in body
+    assert f"{DEC_TEXT}, 16:00 AWST" in body
 
 
 def test_feed_served_as_calendar(host) -> None:
@@ -75,9 +87,9 @@ def test_feed_served_as_calendar(host) -> None:
 
 
 def test_event_and_assets_served(host) -> None:
-    head, body = _get(host, "/meeting-schedule/events/2026-12-01.ics")
+    head, body = _get(host, f"/meeting-schedule/events/{DEC.isoformat()}.ics")
     assert _header(head, "Content-Type") == "text/calendar; charset=utf-8"
-    assert "DTSTART;TZID=Australia/Sydney:20261201T190000" in body
+    assert f"DTSTART;TZID=Australia/Sydney:{DEC:%Y%m%d}T190000" in body
     head, body = _get(host, "/meeting-schedule/schedule.js")
     assert head.startswith("HTTP/1.1 200")
     assert "javascript" in _header(head, "Content-Type")
