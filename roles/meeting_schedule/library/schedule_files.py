@@ -82,11 +82,13 @@ def main() -> None:
     files: dict[str, Any] = module.params["files"]
     suffix: str = module.params["suffix"]
     mode = int(module.params["mode"], 8)
-    if not os.path.isdir(directory):
-        module.fail_json(msg=f"{directory} is not a directory")
     for name in files:
         if "/" in name or name.startswith(".") or not name.endswith(suffix):
             module.fail_json(msg=f"bad file name {name!r}: no slashes, no leading dot, {suffix}")
+    if not os.path.isdir(directory):
+        if module.check_mode:  # the directory task before this one did not run for real
+            module.exit_json(changed=bool(files), written=sorted(files), removed=[])
+        module.fail_json(msg=f"{directory} is not a directory")
     written: list[str] = []
     for name in sorted(files):
         data = str(files[name]).encode("utf-8")
