@@ -11,6 +11,10 @@ db="${POSTGRES_DB:-$user}"
 as_postgres() { setpriv --reuid=postgres --regid=postgres --init-groups "$@"; }
 
 if [ "${1:-postgres}" = postgres ]; then
+  # Docker's vfs storage driver (the lab's nested engine) gives the container
+  # root directory mode 0700; the server runs unprivileged and needs to
+  # traverse it. A no-op on other storage drivers.
+  chmod 0755 /
   mkdir -p "$PGDATA" /var/run/postgresql
   chown postgres:postgres "$PGDATA" /var/run/postgresql
   chmod 0700 "$PGDATA"
