@@ -1,4 +1,4 @@
-"""Verify Greenlight in the lab after converge, idempotence and the upgrade/backup/restore side effect."""
+"""Verify Greenlight in the lab: converge, idempotence, upgrade, backup and restore."""
 
 import json
 from pathlib import Path
@@ -7,7 +7,7 @@ import pytest
 import yaml
 
 LAB_VARS = Path(__file__).parents[3] / "inventory/lab/group_vars/bbb/main.yml"
-SCENARIO_VARS = Path(__file__).parents[1] / "vars.yml"
+SCENARIO_VARS = Path(__file__).parents[1] / "vars/main.yml"
 CONTAINERS = ("greenlight-v3", "postgres", "redis")
 SECRET_FILES = (
     "/opt/greenlight-v3/.env",
@@ -23,7 +23,9 @@ def inspect(host, name):
 
 
 def runner(host, code):
-    cmd = host.run(f"docker exec -i greenlight-v3 bundle exec rails runner - <<'RUBY'\n{code}\nRUBY")
+    cmd = host.run(
+        f"docker exec -i greenlight-v3 bundle exec rails runner - <<'RUBY'\n{code}\nRUBY"
+    )
     assert cmd.rc == 0, cmd.stderr
     lines = [ln for ln in cmd.stdout.splitlines() if ln.startswith("BBB_CHAPTER_RESULT ")]
     return lines[-1].removeprefix("BBB_CHAPTER_RESULT ")
@@ -47,9 +49,7 @@ def test_only_greenlight_is_published_on_loopback(host):
 
 
 def test_data_lives_under_one_directory(host):
-    mounts = {
-        m["Destination"]: m["Source"] for n in CONTAINERS for m in inspect(host, n)["Mounts"]
-    }
+    mounts = {m["Destination"]: m["Source"] for n in CONTAINERS for m in inspect(host, n)["Mounts"]}
     assert mounts == {
         "/var/lib/postgresql/data": "/opt/greenlight-v3/data/postgres",
         "/data": "/opt/greenlight-v3/data/redis",
@@ -80,7 +80,7 @@ def test_nginx_routes_pages_to_greenlight_with_forwarded_proto(host):
     )
     assert out == "301 https://bbb.lab.test/rooms/abc-def-ghi-jkl/join"
     conf = host.file("/etc/bigbluebutton/nginx/greenlight-v3.nginx").content_string
-    assert "location /cable" in conf and 'Upgrade           $http_upgrade' in conf
+    assert "location /cable" in conf and "Upgrade           $http_upgrade" in conf
     assert "location @bbb-fe" in conf and "client_max_body_size 31m" in conf
 
 
@@ -114,7 +114,8 @@ def test_no_secret_in_any_command_line(host):
     for name in CONTAINERS:
         listings.append(
             host.check_output(
-                f"docker exec {name} sh -c 'for f in /proc/[0-9]*/cmdline; do tr \"\\0\" \" \" < $f; echo; done'"
+                f"docker exec {name} sh -c "
+                '\'for f in /proc/[0-9]*/cmdline; do tr "\\0" " " < $f; echo; done\''
             )
         )
     assert all(len(listing.splitlines()) > 1 for listing in listings)
@@ -128,7 +129,8 @@ def test_admin_created_once_with_role(host):
         runner(
             host,
             "u = User.where(provider: 'greenlight').where(email: 'admin@bbb.lab.test')\n"
-            "puts 'BBB_CHAPTER_RESULT ' + JSON.generate(count: u.count, role: u.first&.role&.name,\n"
+            "puts 'BBB_CHAPTER_RESULT ' + JSON.generate(count: u.count,\n"
+            "  role: u.first&.role&.name,\n"
             "  verified: u.first&.verified)",
         )
     )
@@ -147,7 +149,7 @@ def test_admin_password_matches_vault(host):
     )
     # host.run has no env parameter: set PW on the target side instead
     cmd = host.run(
-        "PW=\"$(cat)\" docker exec -i -e PW greenlight-v3 bundle exec rails runner "
+        'PW="$(cat)" docker exec -i -e PW greenlight-v3 bundle exec rails runner '
         "\"puts 'BBB_CHAPTER_RESULT ' + User.find_by!(email: 'admin@bbb.lab.test')"
         ".authenticate(ENV.fetch('PW')).present?.to_s\" <<'EOF'\n"
         f"{lab['vault_greenlight_admin_password']}\nEOF"
@@ -162,7 +164,8 @@ def test_site_settings_applied(host):
             host,
             "names = %w[RegistrationMethod DefaultRecordingVisibility PrimaryColor]\n"
             "puts 'BBB_CHAPTER_RESULT ' + JSON.generate(names.to_h { |n|\n"
-            "  [n, SiteSetting.find_by!(setting: Setting.find_by!(name: n), provider: 'greenlight').value] })",
+            "  [n, SiteSetting.find_by!(setting: Setting.find_by!(name: n),\n"
+            "                           provider: 'greenlight').value] })",
         )
     )
     assert got == {
@@ -174,7 +177,8 @@ def test_site_settings_applied(host):
 
 def test_upgrade_recreated_greenlight_with_new_tag(host):
     scenario = yaml.safe_load(SCENARIO_VARS.read_text())
-    assert inspect(host, "greenlight-v3")["Config"]["Image"] == scenario["greenlight_test_upgrade_image"]
+    image = inspect(host, "greenlight-v3")["Config"]["Image"]
+    assert image == scenario["greenlight_test_upgrade_image"]
     upgraded = inspect(host, "greenlight-v3")["Id"]
     before = json.loads(host.file("/var/tmp/gl-inspect-idempotence.json").content_string)
     assert upgraded != before[0]["Id"]
@@ -203,10 +207,13 @@ def test_backup_files_exist(host):
 
 
 def test_restore_brought_back_row_and_file(host):
-    assert runner(
-        host,
-        "puts \"BBB_CHAPTER_RESULT #{Recording.where(record_id: 'canary-recording').count}\"",
-    ) == "1"
+    assert (
+        runner(
+            host,
+            "puts \"BBB_CHAPTER_RESULT #{Recording.where(record_id: 'canary-recording').count}\"",
+        )
+        == "1"
+    )
     assert (
         host.file("/opt/greenlight-v3/data/greenlight-v3/storage/canary.txt").content_string
         == "canary"
