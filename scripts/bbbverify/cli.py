@@ -60,6 +60,13 @@ def _seconds(text: str) -> float:
     return value
 
 
+def _resolve_entry(text: str) -> tuple[str, str]:
+    host, sep, address = text.partition(":")
+    if not sep or not host or not address:
+        raise argparse.ArgumentTypeError(f"expected HOST:ADDRESS, got {text!r}")
+    return host.lower(), address.strip("[]")
+
+
 def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--url",
@@ -75,6 +82,16 @@ def _common(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--ca-file", metavar="PEM", help="trust these CAs instead of the system's")
     parser.add_argument("--timeout", type=_seconds, default=10.0, help="seconds per request (10)")
+    parser.add_argument(
+        "--resolve",
+        metavar="HOST:ADDRESS",
+        type=_resolve_entry,
+        action="append",
+        default=[],
+        help="connect to ADDRESS whenever HOST is requested, like curl --resolve; the host "
+        "name still goes into TLS verification and the Host header (repeatable; for labs, "
+        "or to check one server behind a DNS name)",
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON document on stdout")
 
 
@@ -157,12 +174,13 @@ def _client(args: argparse.Namespace, env: Mapping[str, str], pool: int) -> ApiC
     target = config.resolve(args.url, args.secret, env)
     if args.ca_file and not os.access(args.ca_file, os.R_OK):
         raise UsageError(f"--ca-file {args.ca_file}: not a readable file")
-    http = HttpSettings(verify=args.ca_file or True, timeout=args.timeout)
+    resolve = dict(args.resolve)
+    http = HttpSettings(verify=args.ca_file or True, timeout=args.timeout, resolve=resolve)
     return ApiClient(
         base=normalize_base(target.url),
         secret=target.secret,
         algorithm=args.checksum,
-        session=make_session(pool),
+        session=make_session(pool, resolve),
         http=http,
     )
 

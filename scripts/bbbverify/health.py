@@ -70,6 +70,7 @@ def check_tls(ctx: HealthContext) -> CheckResult:
             ca_file=http.verify if isinstance(http.verify, str) else None,
             warn_days=ctx.options.tls_warn_days,
             timeout=http.timeout,
+            address=http.resolve.get((parts.hostname or "").lower()),
         )
     )
     if result.status is Status.ERROR or (

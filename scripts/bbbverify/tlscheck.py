@@ -19,6 +19,7 @@ class TlsTarget:
     ca_file: str | None
     warn_days: int
     timeout: float
+    address: str | None = None  # connect here instead of resolving host (--resolve)
 
 
 def days_left(not_after: str, now: float) -> int:
@@ -31,7 +32,9 @@ def check_tls(target: TlsTarget) -> CheckResult:
     where = f"{target.host}:{target.port}"
     try:
         with (
-            socket.create_connection((target.host, target.port), timeout=target.timeout) as raw,
+            socket.create_connection(
+                (target.address or target.host, target.port), timeout=target.timeout
+            ) as raw,
             context.wrap_socket(raw, server_hostname=target.host) as tls,
         ):
             cert = tls.getpeercert() or {}

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -14,12 +16,55 @@ USER_AGENT = "bbb-verify/0.1"
 class HttpSettings:
     verify: bool | str  # True (system CAs) or the path of a CA bundle
     timeout: float
+    # host name -> address to connect to instead of asking DNS (like curl --resolve)
+    resolve: Mapping[str, str] = field(default_factory=dict)
 
 
-def make_session(pool_size: int) -> requests.Session:
-    """A session whose pool keeps ``pool_size`` connections per host; no retries."""
+class ResolvingAdapter(HTTPAdapter):
+    """An adapter that connects to a fixed address for some host names.
+
+    The URL, the Host header, TLS SNI and certificate verification keep the
+    host name, exactly as when DNS answers with that address (curl --resolve).
+    """
+
+    def __init__(self, resolve: Mapping[str, str], **kwargs: Any) -> None:
+        self._resolve = {name.lower(): address for name, address in resolve.items()}
+        super().__init__(**kwargs)
+
+    def get_connection_with_tls_context(
+        self,
+        request: requests.PreparedRequest,
+        verify: bool | str | None,
+        proxies: Mapping[str, str] | None = None,
+        cert: Any = None,
+    ) -> Any:
+        host_params, pool_kwargs = self.build_connection_pool_key_attributes(request, verify, cert)
+        name = str(host_params["host"]).lower()
+        address = self._resolve.get(name)
+        if address is None:
+            return super().get_connection_with_tls_context(request, verify, proxies, cert)
+        if host_params["scheme"] == "https":
+            pool_kwargs = {**pool_kwargs, "server_hostname": name, "assert_hostname": name}
+        return self.poolmanager.connection_from_host(
+            **{**host_params, "host": address}, pool_kwargs=pool_kwargs
+        )
+
+    def add_headers(self, request: requests.PreparedRequest, **kwargs: Any) -> None:
+        netloc = requests.utils.urlparse(request.url).netloc
+        host = netloc.rsplit("@", 1)[-1]
+        if host.split(":", 1)[0].lower() in self._resolve:
+            request.headers["Host"] = host
+
+
+def make_session(pool_size: int, resolve: Mapping[str, str] | None = None) -> requests.Session:
+    """A session whose pool keeps ``pool_size`` connections per host; no retries.
+
+    ``resolve`` maps host names to the addresses to connect to (see ResolvingAdapter).
+    """
     session = requests.Session()
-    adapter = HTTPAdapter(pool_connections=4, pool_maxsize=max(pool_size, 1), max_retries=0)
+    adapter = ResolvingAdapter(
+        resolve or {}, pool_connections=4, pool_maxsize=max(pool_size, 1), max_retries=0
+    )
     session.mount("http://", adapter)
     session.mount("https://", adapter)
     session.headers["User-Agent"] = USER_AGENT

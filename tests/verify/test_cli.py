@@ -54,6 +54,8 @@ def test_help_documents_exit_codes() -> None:
         ["health", "--url", "http://127.0.0.1:1/bigbluebutton/"],
         ["health", "--url", "http://127.0.0.1:1/", "--secret", "s", "--ca-file", "/nonexistent"],
         ["health", "--url", "http://127.0.0.1:1/", "--secret", "s", "--timeout", "-1"],
+        ["health", "--url", "http://127.0.0.1:1/", "--secret", "s", "--resolve", "no-address"],
+        ["playback", "--url", "http://127.0.0.1:1/", "--secret", "s", "--resolve", ":1.2.3.4"],
     ],
 )
 def test_bad_input_is_one_line_exit_2(args: list[str]) -> None:

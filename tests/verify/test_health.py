@@ -484,3 +484,42 @@ def test_greenlight_down_exits_2(
         ]
     )
     assert result.code == 2
+
+
+def test_resolve_connects_to_the_address_but_verifies_the_name(
+    cli: Cli,
+    start_double: Callable[..., DoubleServer],
+    ca: trustme.CA,
+    ca_file: str,
+    secret: str,
+    tls_context: Callable[[trustme.LeafCert], ssl.SSLContext],
+) -> None:
+    # The certificate names only bbb.resolve.invalid, which no DNS answers (.invalid
+    # is reserved): --resolve must carry the name into SNI, verification and Host.
+    server = _tls_double(start_double, ca.issue_cert("bbb.resolve.invalid"), tls_context)
+    port, stop = _redirector()
+    url = f"https://bbb.resolve.invalid:{server.server_address[1]}/bigbluebutton/"
+    common = ["health", "--url", url, "--secret", secret, "--ca-file", ca_file, "--json"]
+    try:
+        resolved = cli(
+            [*common, "--http-port", str(port), "--resolve", "bbb.resolve.invalid:127.0.0.1"]
+        )
+        unresolved = cli([*common, "--http-port", str(port)])
+        wrong_name = cli(
+            [
+                *common,
+                "--http-port",
+                str(port),
+                "--url",
+                url.replace("bbb.resolve.invalid", "other.resolve.invalid"),
+                "--resolve",
+                "other.resolve.invalid:127.0.0.1",
+            ]
+        )
+    finally:
+        stop()
+    assert resolved.code == 0, resolved.out
+    assert list(checks_of(resolved)) == ["tls", "http-redirect", "api", "secret"]
+    assert unresolved.code == 2, unresolved.out
+    assert wrong_name.code == 1, wrong_name.out
+    assert "certificate rejected" in str(checks_of(wrong_name)["tls"]["detail"])

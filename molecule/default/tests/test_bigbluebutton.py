@@ -166,26 +166,64 @@ def test_firewall_blocks_other_ports_from_outside(host):
         )
         with pytest.raises(OSError):
             urllib.request.urlopen(f"http://{ip}:8081/", timeout=3)
-        with urllib.request.urlopen(f"http://{ip}/bigbluebutton/api", timeout=5) as answer:
-            assert b"<returncode>SUCCESS</returncode>" in answer.read()
+        # Port 80 is open (it answers with the redirect to https).
+        reply = subprocess.run(
+            ["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", f"http://{ip}/"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+        )
+        assert reply.stdout == "301", reply
     finally:
         host.run("systemctl stop probe-8081")
 
 
-def test_signed_get_meetings_from_host(host):
+HOSTNAME = "bbb.lab.test"  # bbb_hostname in inventory/lab
+
+
+@pytest.fixture(scope="module")
+def pebble_root(tmp_path_factory) -> Path:
+    """The lab ACME CA's root (scripts/lab/pebble), which signed the served certificate."""
+    pem = subprocess.run(
+        [str(ROOT / "scripts/lab/pebble"), "root"], capture_output=True, text=True, check=True
+    ).stdout
+    path = tmp_path_factory.mktemp("pebble") / "root.pem"
+    path.write_text(pem)
+    return path
+
+
+def _curl_https(ip: str, ca: Path, path: str) -> str:
+    """GET https://bbb.lab.test<path> at the container's address, verifying the name."""
+    return subprocess.run(
+        [
+            "curl",
+            "-sS",
+            "--cacert",
+            str(ca),
+            "--resolve",
+            f"{HOSTNAME}:443:{ip}",
+            f"https://{HOSTNAME}{path}",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=20,
+    ).stdout
+
+
+def test_signed_get_meetings_from_host(host, pebble_root):
     ip = _container_ip(host)
     checksum = hashlib.sha1(("getMeetings" + _secret(host)).encode()).hexdigest()
-    url = f"http://{ip}/bigbluebutton/api/getMeetings?checksum={checksum}"
-    with urllib.request.urlopen(url, timeout=5) as answer:
-        body = answer.read().decode()
+    body = _curl_https(ip, pebble_root, f"/bigbluebutton/api/getMeetings?checksum={checksum}")
     assert "<returncode>SUCCESS</returncode>" in body
     assert "<messageKey>noMeetings</messageKey>" in body
     wrong = hashlib.sha1(b"getMeetingswrong-secret").hexdigest()
-    with urllib.request.urlopen(url.replace(checksum, wrong), timeout=5) as answer:
-        assert "<messageKey>checksumError</messageKey>" in answer.read().decode()
+    body = _curl_https(ip, pebble_root, f"/bigbluebutton/api/getMeetings?checksum={wrong}")
+    assert "<messageKey>checksumError</messageKey>" in body
 
 
-def test_bbb_verify_health_passes(host):
+def test_bbb_verify_health_passes(host, pebble_root):
+    """The fixed CLI over https by name: TLS, redirect, API, secret, a meeting cycle."""
     ip = _container_ip(host)
     env = dict(os.environ, BBB_SECRET=_secret(host))
     result = subprocess.run(
@@ -194,8 +232,13 @@ def test_bbb_verify_health_passes(host):
             str(ROOT / "scripts" / "bbb-verify"),
             "health",
             "--json",
+            "--meeting-cycle",
             "--url",
-            f"http://{ip}/bigbluebutton/",
+            f"https://{HOSTNAME}/bigbluebutton/",
+            "--ca-file",
+            str(pebble_root),
+            "--resolve",
+            f"{HOSTNAME}:{ip}",
         ],
         capture_output=True,
         text=True,
@@ -204,7 +247,37 @@ def test_bbb_verify_health_passes(host):
     )
     assert result.returncode == 0, result.stdout + result.stderr
     report = json.loads(result.stdout)
-    assert report, result.stdout
+    names = [check["name"] for check in report["checks"]]
+    assert names[:4] == ["tls", "http-redirect", "api", "secret"], names
+    assert "meeting-cycle" in names
+    assert _secret(host) not in result.stdout + result.stderr
+
+
+def test_bbb_verify_playback_passes(host, pebble_root):
+    ip = _container_ip(host)
+    env = dict(os.environ, BBB_SECRET=_secret(host))
+    result = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "scripts" / "bbb-verify"),
+            "playback",
+            "--json",
+            "--url",
+            f"https://{HOSTNAME}/bigbluebutton/",
+            "--ca-file",
+            str(pebble_root),
+            "--resolve",
+            f"{HOSTNAME}:{ip}",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    report = json.loads(result.stdout)
+    assert len(report["recordings"]) >= 3, report
+    assert all(recording["ok"] for recording in report["recordings"]), report
 
 
 def test_sample_recordings_published(host):
