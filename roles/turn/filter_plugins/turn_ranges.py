@@ -19,26 +19,8 @@ def turn_cidr_range(cidr: str) -> str:
     return f"{network.network_address}-{network.broadcast_address}"
 
 
-def turn_is_cidr(value: object) -> bool:
-    try:
-        ipaddress.ip_network(str(value).strip(), strict=True)
-    except ValueError:
-        return False
-    return True
-
-
-def turn_is_ipv4(value: object) -> bool:
-    try:
-        ipaddress.IPv4Address(str(value))
-    except ValueError:
-        return False
-    return True
-
-
 class FilterModule:
     def filters(self) -> dict[str, object]:
         return {
             "turn_cidr_range": turn_cidr_range,
-            "turn_is_cidr": turn_is_cidr,
-            "turn_is_ipv4": turn_is_ipv4,
         }
