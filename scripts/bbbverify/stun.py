@@ -135,9 +135,9 @@ def encode(
         body += struct.pack("!HH", kind, len(value)) + value + padding * _pad(len(value))
 
     def header(extra: int) -> bytes:
-        return struct.pack(
-            "!HHI", message.msg_type, len(body) + extra, MAGIC_COOKIE
-        ) + bytes(message.transaction_id)
+        return struct.pack("!HHI", message.msg_type, len(body) + extra, MAGIC_COOKIE) + bytes(
+            message.transaction_id
+        )
 
     if integrity_key is not None:
         digest = hmac.new(integrity_key, header(24) + body, hashlib.sha1).digest()

@@ -6,6 +6,7 @@ coturn is a required test dependency (scripts/ci/system-packages.txt): without t
 
 from __future__ import annotations
 
+import json
 import secrets
 import shutil
 import socket
@@ -16,6 +17,7 @@ from pathlib import Path
 
 import pytest
 from bbbverify import stun
+from conftest import SECRET, api_url
 
 REALM = "bbb.lab.test"
 
@@ -157,3 +159,71 @@ def test_permission_to_an_allowed_address_inside_a_denied_range_is_granted(cotur
         stun.create_permission(transport, username, password, ("10.9.9.9", 3480))
     finally:
         transport.close()
+
+
+# --- bbb-verify health: the TURN check -----------------------------------------------
+
+
+def turn_xml(servers: list[tuple[str, str]]) -> str:
+    beans = "".join(
+        f'<bean id="turn{i}" class="org.bigbluebutton.web.services.turn.TurnServer">'
+        f'<constructor-arg index="0" value="{secret}"/>'
+        f'<constructor-arg index="1" value="{url}"/>'
+        f'<constructor-arg index="2" value="86400"/></bean>'
+        for i, (url, secret) in enumerate(servers)
+    )
+    return f'<beans xmlns="http://www.springframework.org/schema/beans">{beans}</beans>'
+
+
+def test_health_probes_the_servers_of_turn_stun_servers_xml(coturn, cli, double, tmp_path):
+    xml = tmp_path / "turn-stun-servers.xml"
+    xml.write_text(
+        turn_xml(
+            [
+                (f"turn:127.0.0.1:{coturn.port}", coturn.secret),
+                (f"turn:127.0.0.1:{coturn.port}?transport=tcp", coturn.secret),
+            ]
+        )
+    )
+    result = cli(
+        ["health", "--url", api_url(double), "--secret", SECRET, "--json"],
+        {"BBB_TURN_STUN_SERVERS": str(xml)},
+    )
+    assert result.code == 0, result.out
+    turn = next(c for c in json.loads(result.out)["checks"] if c["name"] == "turn")
+    assert turn["ok"]
+    assert "(udp)" in turn["detail"]
+    assert "(tcp)" in turn["detail"]
+    assert "allocate → relay 127.0.0.1:" in turn["detail"]
+    assert coturn.secret not in result.out + result.err
+
+
+def test_health_fails_on_a_wrong_turn_secret_without_printing_it(coturn, cli, double):
+    wrong = "wrong-" + secrets.token_hex(8)
+    result = cli(
+        [
+            "health",
+            "--url",
+            api_url(double),
+            "--secret",
+            SECRET,
+            "--turn-server",
+            f"turn:127.0.0.1:{coturn.port}",
+            "--turn-secret",
+            wrong,
+        ]
+    )
+    assert result.code == 1
+    assert "turn" in result.out
+    assert "401" in result.out
+    assert wrong not in result.out + result.err
+    assert coturn.secret not in result.out + result.err
+
+
+def test_health_without_turn_servers_runs_no_turn_check(cli, double):
+    result = cli(
+        ["health", "--url", api_url(double), "--secret", SECRET, "--json"],
+        {"BBB_TURN_STUN_SERVERS": "/nonexistent"},
+    )
+    assert result.code == 0
+    assert "turn" not in [c["name"] for c in json.loads(result.out)["checks"]]
