@@ -6,7 +6,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "scripts" / "ci" / "install-system-packages"
-LISTED = ["make", "python3-venv", "debootstrap", "pebble", "certbot", "openssl", "git"]
+LISTED = [
+    *("make", "python3-venv", "debootstrap", "pebble", "certbot", "openssl", "git"),
+    *("coturn", "haproxy"),
+]
 
 
 def packages(bin_dir: Path) -> list[str]:
