@@ -14,10 +14,8 @@ from pathlib import Path
 import pytest
 import trustme
 from bbb_api_double.server import DoubleConfig, DoubleServer
-from verify_cli import CliResult, run_cli
+from verify_cli import SECRET, CliResult, api_url, run_cli
 
-# The secret of the documented checksum example (bbb-api.md section 1.1).
-SECRET = "639259d4-9dd8-4b25-bf01-95f9567eaf4b"
 LOOPBACK = "127.0.0.1"
 
 
@@ -65,10 +63,6 @@ def start_double(recordings_root: Path) -> Iterator[StartDouble]:
 @pytest.fixture
 def double(start_double: StartDouble) -> DoubleServer:
     return start_double()
-
-
-def api_url(server: DoubleServer) -> str:
-    return server.config.server_url + "/bigbluebutton/"
 
 
 @pytest.fixture(scope="session")

@@ -1,11 +1,20 @@
-"""Run bbb-verify in-process for tests, with an isolated environment."""
+"""Shared by the verification tests: run bbb-verify in-process, the double's URL and secret."""
 
 from __future__ import annotations
 
 import io
 from dataclasses import dataclass
 
+from bbb_api_double.server import DoubleServer
 from bbbverify.cli import main
+
+# The secret of the documented checksum example (bbb-api.md section 1.1).
+SECRET = "639259d4-9dd8-4b25-bf01-95f9567eaf4b"
+
+
+def api_url(server: DoubleServer) -> str:
+    """The API base of a running double, as bbb-conf --secret prints it."""
+    return server.config.server_url + "/bigbluebutton/"
 
 
 @dataclass

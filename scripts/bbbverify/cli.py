@@ -8,7 +8,7 @@ import sys
 from collections.abc import Mapping, Sequence
 from typing import NoReturn, TextIO
 
-from . import config
+from . import config, turncheck
 from .api import ALGORITHMS, DEFAULT_ALGORITHM, ApiClient, normalize_base
 from .errors import UsageError, VerifyError
 from .health import HealthOptions, run_health
@@ -28,6 +28,12 @@ bigbluebutton.web.serverURL and securitySalt from
 /usr/share/bbb-web/WEB-INF/classes/bigbluebutton.properties overridden by
 /etc/bigbluebutton/bbb-web.properties (BBB_DEFAULT_PROPERTIES / BBB_WEB_PROPERTIES
 replace those paths). The secret is never printed.
+
+TURN (health): --turn-server URL (repeatable) with --turn-secret (or BBB_TURN_SECRET),
+else the TurnServer beans of --turn-stun-servers FILE, else, when readable (on a BBB
+host as root), /etc/bigbluebutton/turn-stun-servers.xml (BBB_TURN_STUN_SERVERS
+replaces that path). Each server gets a STUN Binding request and a TURN Allocate with
+credentials derived from its secret as bbb-web derives them. Secrets are never printed.
 """
 
 MAX_CONCURRENCY = 64
@@ -137,6 +143,27 @@ def build_parser() -> Parser:
         metavar="PORT",
         help="port of the plain-HTTP server expected to redirect (80)",
     )
+    health.add_argument(
+        "--turn-server",
+        action="append",
+        default=[],
+        metavar="URL",
+        help="probe this TURN server, e.g. turns:bbb.example.org:443?transport=tcp (repeatable)",
+    )
+    health.add_argument(
+        "--turn-secret", help="shared secret of --turn-server (env BBB_TURN_SECRET); never printed"
+    )
+    health.add_argument(
+        "--turn-stun-servers",
+        metavar="FILE",
+        help="probe the TURN servers of this turn-stun-servers.xml "
+        "(default on a BBB host: /etc/bigbluebutton/turn-stun-servers.xml)",
+    )
+    health.add_argument(
+        "--turn-connect",
+        metavar="ADDRESS",
+        help="connect to ADDRESS instead of each TURN URL's host (TLS still checks the host)",
+    )
     playback = sub.add_parser(
         "playback",
         help="list recordings and prove each published one is really served",
@@ -195,6 +222,12 @@ def run(argv: Sequence[str] | None, env: Mapping[str, str], stdout: TextIO, stde
             meeting_cycle=args.meeting_cycle,
             greenlight=args.greenlight,
             room=args.room,
+            turn_servers=tuple(
+                turncheck.resolve_servers(
+                    args.turn_server, args.turn_secret, args.turn_stun_servers, env
+                )
+            ),
+            turn_connect=args.turn_connect,
         )
         checks = run_health(client, options)
         recordings = None

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 import requests
 
-from . import greenlight, tlscheck
+from . import greenlight, tlscheck, turncheck
 from .api import ApiClient, ApiResponse
 from .errors import Unparseable, Unreachable
 from .model import CheckResult, Status
@@ -31,6 +31,11 @@ class HealthOptions:
     greenlight: str | None = None
     room: str | None = None
     end_wait_seconds: float = 10.0
+    # TURN servers to probe (empty: no TURN check); see turncheck.resolve_servers
+    turn_servers: tuple[turncheck.TurnServer, ...] = ()
+    # connect to this address instead of each TURN URL's host (SNI and certificate
+    # checks still use the host)
+    turn_connect: str | None = None
 
 
 @dataclass
@@ -214,6 +219,16 @@ def check_greenlight_room(ctx: HealthContext) -> CheckResult:
     return greenlight.check_room(ctx.client.session, ctx.client.http, base, ctx.options.room or "")
 
 
+def check_turn(ctx: HealthContext) -> CheckResult:
+    http = ctx.client.http
+    return turncheck.check_servers(
+        list(ctx.options.turn_servers),
+        connect=ctx.options.turn_connect,
+        ca_file=http.verify if isinstance(http.verify, str) else None,
+        timeout=http.timeout,
+    )
+
+
 def _wants_greenlight(ctx: HealthContext) -> bool:
     return bool(ctx.options.greenlight or ctx.options.room)
 
@@ -233,6 +248,7 @@ HEALTH_CHECKS: tuple[Check, ...] = (
         enabled=lambda ctx: bool(ctx.options.room),
         requires=("tls",),
     ),
+    Check("turn", check_turn, enabled=lambda ctx: bool(ctx.options.turn_servers), requires=()),
 )
 
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 import vobject
-from conftest import base_params
+from schedule_params import base_params
 
 UTC = dt.timezone.utc
 

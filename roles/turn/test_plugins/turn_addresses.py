@@ -1,0 +1,28 @@
+"""Tests of the turn role: ``x is turn_is_ipv4``, ``x is turn_is_cidr``."""
+
+from __future__ import annotations
+
+import ipaddress
+
+
+def turn_is_cidr(value: object) -> bool:
+    """A CIDR block with no host bits set (10.0.0.0/8, fc00::/7)."""
+    try:
+        ipaddress.ip_network(str(value).strip(), strict=True)
+    except ValueError:
+        return False
+    return True
+
+
+def turn_is_ipv4(value: object) -> bool:
+    """A dotted-quad IPv4 address."""
+    try:
+        ipaddress.IPv4Address(str(value))
+    except ValueError:
+        return False
+    return True
+
+
+class TestModule:
+    def tests(self) -> dict[str, object]:
+        return {"turn_is_cidr": turn_is_cidr, "turn_is_ipv4": turn_is_ipv4}
