@@ -254,29 +254,44 @@ def test_bbb_verify_health_passes(host, pebble_root):
 
 
 def test_bbb_verify_playback_passes(host, pebble_root):
+    """Recordings published after TLS (links on https://HOST) play back through nginx.
+
+    The stand-in's sample recordings were published with http:// links (like
+    recordings made before a server got its certificate), so the check names the
+    recordings it publishes here with the double's generator.
+    """
+    generated = host.run(
+        "cd /usr/share/bbb-web/standin && python3 -m bbb_api_double.recordings"
+        f" --root /var/bigbluebutton --count 2 --base-url https://{HOSTNAME}"
+        " --start-time 1767225600000"
+    )
+    assert generated.rc == 0, generated.stderr
+    record_ids = generated.stdout.split()
+    assert len(record_ids) == 2, generated.stdout
     ip = _container_ip(host)
     env = dict(os.environ, BBB_SECRET=_secret(host))
-    result = subprocess.run(
-        [
-            sys.executable,
-            str(ROOT / "scripts" / "bbb-verify"),
-            "playback",
-            "--json",
-            "--url",
-            f"https://{HOSTNAME}/bigbluebutton/",
-            "--ca-file",
-            str(pebble_root),
-            "--resolve",
-            f"{HOSTNAME}:{ip}",
-        ],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-    )
+    command = [
+        sys.executable,
+        str(ROOT / "scripts" / "bbb-verify"),
+        "playback",
+        "--json",
+        "--url",
+        f"https://{HOSTNAME}/bigbluebutton/",
+        "--ca-file",
+        str(pebble_root),
+        "--resolve",
+        f"{HOSTNAME}:{ip}",
+    ]
+    for record_id in record_ids:
+        command += ["--record-id", record_id]
+    try:
+        result = subprocess.run(command, capture_output=True, text=True, env=env, timeout=120)
+    finally:
+        for record_id in record_ids:
+            host.run(f"bbb-record --delete {record_id}")
     assert result.returncode == 0, result.stdout + result.stderr
     report = json.loads(result.stdout)
-    assert len(report["recordings"]) >= 3, report
+    assert sorted(r["record_id"] for r in report["recordings"]) == sorted(record_ids), report
     assert all(recording["ok"] for recording in report["recordings"]), report
 
 
