@@ -145,9 +145,11 @@ def test_ufw_rules(host):
     out = host.run("ufw status verbose").stdout
     assert "Status: active" in out
     assert "Default: deny (incoming), allow (outgoing)" in out
-    for rule in ("22/tcp", "80/tcp", "443/tcp", "16384:32768/udp"):
+    # The lab runs the production default topology, built-in TURN: 3478 is open too
+    # (firewall_turn_enabled follows turn_topology in the inventory).
+    for rule in ("22/tcp", "80/tcp", "443/tcp", "16384:32768/udp", "3478/tcp", "3478/udp"):
         assert re.search(rf"(?m)^{re.escape(rule)}\s+ALLOW IN\s+Anywhere", out), rule
-    assert "3478" not in out  # TURN is off unless firewall_turn_enabled
+    assert not re.search(r"(?m)^(?!22/|80/|443/|16384:32768/|3478/)\S+\s+ALLOW IN", out), out
 
 
 def test_firewall_blocks_other_ports_from_outside(host):
