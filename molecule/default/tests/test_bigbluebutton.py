@@ -1,0 +1,218 @@
+"""Verify the preflight, firewall and bigbluebutton roles in the lab (testinfra).
+
+The lab installs the stand-in packages (tests/standins/bbb-packages) from the signed
+repository at /srv/bbb-standin-repo; the tasks are the production ones.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import subprocess
+import sys
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[3]
+SECRET_FILE = "/etc/bigbluebutton/.bbb-chapter-secret"
+OVERRIDE = "/etc/bigbluebutton/bbb-web.properties"
+PACKAGES = ("bigbluebutton", "bbb-web", "bbb-config", "bbb-html5", "bbb-playback-presentation")
+
+
+def _container_name(host) -> str:
+    backend = host.backend
+    return getattr(backend, "name", None) or backend.host  # docker:// or ansible://
+
+
+def _container_ip(host) -> str:
+    out = subprocess.run(
+        [
+            "docker",
+            "inspect",
+            "-f",
+            "{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}",
+            _container_name(host),
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return out.stdout.strip()
+
+
+def _secret(host) -> str:
+    return host.file(SECRET_FILE).content_string.strip()
+
+
+def _properties(host) -> dict[str, str]:
+    result: dict[str, str] = {}
+    for line in host.file(OVERRIDE).content_string.splitlines():
+        if "=" in line and not line.startswith("#"):
+            key, value = line.split("=", 1)
+            assert key not in result, f"duplicate key {key} in {OVERRIDE}"
+            result[key] = value
+    return result
+
+
+@pytest.mark.parametrize("name", PACKAGES)
+def test_package_installed_from_standin_repository(host, name):
+    assert host.package(name).is_installed
+    policy = host.run(f"apt-cache policy {name}").stdout.splitlines()
+    # the sources listed under the installed version ("*** <version>") name the
+    # stand-in repository
+    start = next(i for i, line in enumerate(policy) if line.strip().startswith("***"))
+    sources = []
+    for line in policy[start + 1 :]:
+        if not re.match(r"^\s{8,}\d+ ", line):
+            break
+        sources.append(line.strip())
+    assert any("file:/srv/bbb-standin-repo bigbluebutton-jammy/main" in s for s in sources), policy
+
+
+@pytest.mark.parametrize("name", PACKAGES)
+def test_package_is_held(host, name):
+    assert host.run(f"dpkg --get-selections {name}").stdout.split()[1] == "hold"
+
+
+def test_repository_uses_signed_by_keyring(host):
+    sources = host.file("/etc/apt/sources.list.d/bigbluebutton.sources")
+    assert sources.contains("^Signed-By: /etc/apt/keyrings/bigbluebutton.asc$")
+    assert sources.contains("^Suites: bigbluebutton-jammy$")
+    key = host.file("/etc/apt/keyrings/bigbluebutton.asc")
+    assert key.content_string.startswith("-----BEGIN PGP PUBLIC KEY BLOCK-----")
+    assert host.run("apt-key list 2>/dev/null | grep -c standin").stdout.strip() in ("", "0")
+
+
+def test_secret_file_is_root_only(host):
+    secret_file = host.file(SECRET_FILE)
+    assert secret_file.user == "root" and secret_file.group == "root"
+    assert secret_file.mode == 0o600
+    assert re.fullmatch(r"[a-z0-9]{40}", _secret(host))
+
+
+def test_override_file_content_and_mode(host):
+    override = host.file(OVERRIDE)
+    assert (override.user, override.group, override.mode) == ("root", "bigbluebutton", 0o640)
+    props = _properties(host)
+    assert props["bigbluebutton.web.serverURL"] == "https://bbb.lab.test"
+    assert props["securitySalt"] == _secret(host)
+    assert props["bigbluebutton.web.logoutURL"] == "default"
+
+
+def test_packaged_properties_untouched_and_differ(host):
+    # the role never edits the packaged file; its salt is the postinst's random one
+    packaged = host.file("/usr/share/bbb-web/WEB-INF/classes/bigbluebutton.properties")
+    salt = re.search(r"(?m)^securitySalt=(\S+)", packaged.content_string).group(1)
+    assert salt != _secret(host)
+
+
+def test_bbb_conf_secret_reports_role_values(host):
+    out = host.run("bbb-conf --secret").stdout
+    assert "    URL: https://bbb.lab.test/bigbluebutton/" in out
+    assert f"    Secret: {_secret(host)}" in out
+
+
+def test_bbb_conf_status_all_active(host):
+    out = host.run("bbb-conf --status").stdout
+    assert "bbb-web" in out and "nginx" in out
+    assert "✘" not in out
+
+
+def test_media_port_range_in_sfu_override(host):
+    text = host.file("/etc/bigbluebutton/bbb-webrtc-sfu/production.yml").content_string
+    assert "rtcMinPort: '16384'" in text and "rtcMaxPort: '32768'" in text
+
+
+def test_bbb_web_listens_on_loopback_only(host):
+    assert host.socket("tcp://127.0.0.1:8090").is_listening
+    assert not host.socket("tcp://0.0.0.0:8090").is_listening
+
+
+def test_nginx_include_chain(host):
+    link = host.file("/etc/bigbluebutton/nginx/include_default.nginx")
+    assert link.is_symlink
+    assert link.linked_to == "/usr/share/bigbluebutton/include_default.nginx"
+    assert host.file("/etc/nginx/sites-enabled/bigbluebutton").is_symlink
+    assert not host.file("/etc/nginx/sites-enabled/default").exists
+    assert host.run("nginx -t").rc == 0
+
+
+def test_ufw_rules(host):
+    out = host.run("ufw status verbose").stdout
+    assert "Status: active" in out
+    assert "Default: deny (incoming), allow (outgoing)" in out
+    for rule in ("22/tcp", "80/tcp", "443/tcp", "16384:32768/udp"):
+        assert re.search(rf"(?m)^{re.escape(rule)}\s+ALLOW IN\s+Anywhere", out), rule
+    assert "3478" not in out  # TURN is off unless firewall_turn_enabled
+
+
+def test_firewall_blocks_other_ports_from_outside(host):
+    # bbb-web (8090) is loopback-only anyway; prove ufw drops an unlisted port that
+    # a process really listens on: start a listener on 8081 in the container.
+    ip = _container_ip(host)
+    host.run("systemd-run --unit=probe-8081 python3 -m http.server 8081 --bind 0.0.0.0")
+    try:
+        listening = host.run(
+            "for i in $(seq 50); do ss -Htln | grep -q ':8081 ' && exit 0; sleep 0.1; done; exit 1"
+        )
+        assert listening.rc == 0, "probe listener did not start"
+        assert (
+            host.run("curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:8081/").stdout
+            == "200"
+        )
+        with pytest.raises(OSError):
+            urllib.request.urlopen(f"http://{ip}:8081/", timeout=3)
+        with urllib.request.urlopen(f"http://{ip}/bigbluebutton/api", timeout=5) as answer:
+            assert b"<returncode>SUCCESS</returncode>" in answer.read()
+    finally:
+        host.run("systemctl stop probe-8081")
+
+
+def test_signed_get_meetings_from_host(host):
+    ip = _container_ip(host)
+    checksum = hashlib.sha1(("getMeetings" + _secret(host)).encode()).hexdigest()
+    url = f"http://{ip}/bigbluebutton/api/getMeetings?checksum={checksum}"
+    with urllib.request.urlopen(url, timeout=5) as answer:
+        body = answer.read().decode()
+    assert "<returncode>SUCCESS</returncode>" in body
+    assert "<messageKey>noMeetings</messageKey>" in body
+    wrong = hashlib.sha1(b"getMeetingswrong-secret").hexdigest()
+    with urllib.request.urlopen(url.replace(checksum, wrong), timeout=5) as answer:
+        assert "<messageKey>checksumError</messageKey>" in answer.read().decode()
+
+
+def test_bbb_verify_health_passes(host):
+    ip = _container_ip(host)
+    env = dict(os.environ, BBB_SECRET=_secret(host))
+    result = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "scripts" / "bbb-verify"),
+            "health",
+            "--json",
+            "--url",
+            f"http://{ip}/bigbluebutton/",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    report = json.loads(result.stdout)
+    assert report, result.stdout
+
+
+def test_sample_recordings_published(host):
+    out = host.run("bbb-record --list").stdout
+    assert len(re.findall(r"(?m)^[0-9a-f]{40}-[0-9]{13}\s", out)) >= 3
+    meta = host.run(
+        "cat /var/bigbluebutton/published/presentation/*/metadata.xml | grep -m1 '<link>'"
+    ).stdout
+    # bbb-conf --setip rewrote the recordings' links to the configured host
+    # (http: --setip keeps the scheme it found, like upstream; the tls role switches it)
+    assert "<link>http://bbb.lab.test/playback/presentation/2.3/" in meta, meta

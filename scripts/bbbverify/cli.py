@@ -1,0 +1,218 @@
+"""Command line: ``bbb-verify health|playback``; see ``--help``."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Mapping, Sequence
+from typing import NoReturn, TextIO
+
+from . import config
+from .api import ALGORITHMS, DEFAULT_ALGORITHM, ApiClient, normalize_base
+from .errors import UsageError, VerifyError
+from .health import HealthOptions, run_health
+from .model import EXIT_ERROR, exit_code
+from .playback import DEFAULT_CONCURRENCY, PlaybackOptions, run_playback
+from .report import ProgressBar, as_json, as_text
+from .transport import HttpSettings, make_session
+
+EPILOG = """\
+exit codes:
+  0  every check passed
+  1  the server answered, but a check failed
+  2  usage error, or the server could not be reached or answered something unparseable
+
+URL and secret: --url/--secret, else BBB_URL/BBB_SECRET, else (on a BBB host)
+bigbluebutton.web.serverURL and securitySalt from
+/usr/share/bbb-web/WEB-INF/classes/bigbluebutton.properties overridden by
+/etc/bigbluebutton/bbb-web.properties (BBB_DEFAULT_PROPERTIES / BBB_WEB_PROPERTIES
+replace those paths). The secret is never printed.
+"""
+
+MAX_CONCURRENCY = 64
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse that reports errors in one line and exits 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_ERROR, f"{self.prog}: error: {message} (see --help)\n")
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if not 1 <= value <= MAX_CONCURRENCY:
+        raise argparse.ArgumentTypeError(f"must be between 1 and {MAX_CONCURRENCY}")
+    return value
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError("must be positive")
+    return value
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--url",
+        help="API base as `bbb-conf --secret` prints it, "
+        "e.g. https://bbb.example.org/bigbluebutton/ (env BBB_URL)",
+    )
+    parser.add_argument("--secret", help="shared secret (env BBB_SECRET); never printed")
+    parser.add_argument(
+        "--checksum",
+        choices=ALGORITHMS,
+        default=DEFAULT_ALGORITHM,
+        help=f"checksum algorithm for signed calls (default {DEFAULT_ALGORITHM})",
+    )
+    parser.add_argument("--ca-file", metavar="PEM", help="trust these CAs instead of the system's")
+    parser.add_argument("--timeout", type=_seconds, default=10.0, help="seconds per request (10)")
+    parser.add_argument("--json", action="store_true", help="print one JSON document on stdout")
+
+
+def build_parser() -> Parser:
+    parser = Parser(
+        prog="bbb-verify",
+        description="Check that a BigBlueButton server answers its API correctly "
+        "and that its recordings really play back.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    sub = parser.add_subparsers(dest="command", metavar="{health,playback}", parser_class=Parser)
+    sub.required = True
+    health = sub.add_parser(
+        "health",
+        help="TLS, HTTP→HTTPS redirect, API version, secret, optional meeting cycle, Greenlight",
+        description="TLS (when https), HTTP→HTTPS redirect, GET api, signed getMeetings; "
+        "optionally a synthetic create/end meeting cycle and Greenlight checks.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    _common(health)
+    health.add_argument(
+        "--greenlight", metavar="URL", help="Greenlight base URL: check /health_check"
+    )
+    health.add_argument("--room", metavar="FRIENDLY_ID", help="check this Greenlight room exists")
+    health.add_argument(
+        "--meeting-cycle",
+        action="store_true",
+        help="create → isMeetingRunning/getMeetingInfo → end (never join)",
+    )
+    health.add_argument(
+        "--cert-warn-days",
+        type=int,
+        default=14,
+        metavar="DAYS",
+        help="fail when the certificate expires within DAYS (14)",
+    )
+    health.add_argument(
+        "--http-port",
+        type=int,
+        default=80,
+        metavar="PORT",
+        help="port of the plain-HTTP server expected to redirect (80)",
+    )
+    playback = sub.add_parser(
+        "playback",
+        help="list recordings and prove each published one is really served",
+        description="getRecordings (paged), then for each published presentation recording "
+        "metadata.xml, shapes.svg and the media; unpublished ones must not be served.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    _common(playback)
+    playback.add_argument(
+        "--meeting-id",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="only recordings of this meeting (repeatable)",
+    )
+    playback.add_argument(
+        "--record-id",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="only this recording (repeatable; wins over --meeting-id)",
+    )
+    playback.add_argument(
+        "--concurrency",
+        type=_positive,
+        default=DEFAULT_CONCURRENCY,
+        metavar="N",
+        help=f"parallel checks (default {DEFAULT_CONCURRENCY})",
+    )
+    return parser
+
+
+def _client(args: argparse.Namespace, env: Mapping[str, str], pool: int) -> ApiClient:
+    target = config.resolve(args.url, args.secret, env)
+    if args.ca_file and not os.access(args.ca_file, os.R_OK):
+        raise UsageError(f"--ca-file {args.ca_file}: not a readable file")
+    http = HttpSettings(verify=args.ca_file or True, timeout=args.timeout)
+    return ApiClient(
+        base=normalize_base(target.url),
+        secret=target.secret,
+        algorithm=args.checksum,
+        session=make_session(pool),
+        http=http,
+    )
+
+
+def run(argv: Sequence[str] | None, env: Mapping[str, str], stdout: TextIO, stderr: TextIO) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command == "health":
+        client = _client(args, env, 4)
+        options = HealthOptions(
+            tls_warn_days=args.cert_warn_days,
+            http_port=args.http_port,
+            meeting_cycle=args.meeting_cycle,
+            greenlight=args.greenlight,
+            room=args.room,
+        )
+        checks = run_health(client, options)
+        recordings = None
+    else:
+        client = _client(args, env, args.concurrency)
+        progress = ProgressBar(stderr) if not args.json and stderr.isatty() else None
+        options_pb = PlaybackOptions(
+            meeting_ids=tuple(args.meeting_id),
+            record_ids=tuple(args.record_id),
+            concurrency=args.concurrency,
+        )
+        checks, recordings = run_playback(client, options_pb, progress)
+    client.session.close()
+    if args.json:
+        stdout.write(as_json(checks, recordings) + "\n")
+    else:
+        title = f"bbb-verify {args.command} {client.base}"
+        stdout.write(as_text(title, checks, recordings) + "\n")
+    return exit_code(checks)
+
+
+def main(
+    argv: Sequence[str] | None = None,
+    env: Mapping[str, str] | None = None,
+    stdout: TextIO | None = None,
+    stderr: TextIO | None = None,
+) -> int:
+    err = stderr or sys.stderr
+    try:
+        return run(argv, os.environ if env is None else env, stdout or sys.stdout, err)
+    except VerifyError as exc:
+        err.write(f"bbb-verify: error: {exc}\n")
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        err.write("bbb-verify: interrupted\n")
+        return EXIT_ERROR
+    except Exception as exc:  # last resort: a one-line message, never a traceback
+        err.write(f"bbb-verify: internal error: {type(exc).__name__}: {exc}\n")
+        return EXIT_ERROR

@@ -1,0 +1,1 @@
+"""Helpers behind the CI scripts in scripts/ci/ (GitHub workflows and .ci/run)."""

@@ -1,0 +1,55 @@
+"""Bad input to the recordings role fails in tasks/assert.yml with a message naming the variable."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+PLAY = """- hosts: localhost
+  connection: local
+  gather_facts: false
+  tasks:
+    - ansible.builtin.include_role: {name: recordings, tasks_from: assert.yml}
+"""
+
+
+def _run(tmp_path: Path, extra: dict[str, object]) -> subprocess.CompletedProcess[str]:
+    play = tmp_path / "play.yml"
+    play.write_text(PLAY)
+    env = dict(os.environ, ANSIBLE_ROLES_PATH=str(REPO / "roles"), ANSIBLE_NOCOLOR="1")
+    return subprocess.run(
+        [str(Path(sys.executable).with_name("ansible-playbook")), "-i", "localhost,",
+         str(play), "-e", json.dumps({"recordings_retention_on_calendar": "daily",
+                                        "ansible_python_interpreter": sys.executable, **extra})],
+        env=env, capture_output=True, text=True, check=False, timeout=300,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ({"recordings_keep_published_days": -1}, "recordings_keep_published_days is '-1'"),
+        ({"recordings_log_history_days": "two"}, "recordings_log_history_days is 'two'"),
+        (
+            {"recordings_keep_published_days": 7, "recordings_raw_published_days": 14},
+            "raw data (all audio and video of the session) would be kept longer",
+        ),
+        ({"recordings_formats": ["presentation", "flash"]}, "unknown: flash"),
+        ({"recordings_welcome_footer_enabled": "Aufzeichnung läuft ✓"}, "ISO-8859-1"),
+    ],
+)
+def test_bad_input_fails_with_a_clear_message(tmp_path: Path, extra, message) -> None:
+    result = _run(tmp_path, extra)
+    assert result.returncode != 0
+    assert message in " ".join(result.stdout.split())
+
+
+def test_good_input_passes(tmp_path: Path) -> None:
+    result = _run(tmp_path, {"recordings_keep_published_days": 30})
+    assert result.returncode == 0, result.stdout
