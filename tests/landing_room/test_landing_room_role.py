@@ -38,11 +38,9 @@ RENDER_PLAY = """- hosts: localhost
   tasks:
     - ansible.builtin.include_role: {name: landing_room, tasks_from: assert.yml, public: true}
     - ansible.builtin.template:
-        src: "{{ playbook_dir }}/../roles/landing_room/templates/etc/bigbluebutton/nginx/landing-room.nginx.j2"
+        src: "{{ template }}"
         dest: "{{ out }}"
         mode: "0644"
-      vars:
-        role_path: "{{ playbook_dir }}/../roles/landing_room"
 """
 
 
@@ -59,7 +57,9 @@ def _load_filter():
 FILTER = _load_filter()
 
 
-def _playbook(tmp_path: Path, play: str, extra: dict[str, object]) -> subprocess.CompletedProcess[str]:
+def _playbook(
+    tmp_path: Path, play: str, extra: dict[str, object]
+) -> subprocess.CompletedProcess[str]:
     path = tmp_path / "play.yml"
     path.write_text(play)
     env = dict(os.environ, ANSIBLE_ROLES_PATH=str(REPO / "roles"), ANSIBLE_NOCOLOR="1")
@@ -110,7 +110,10 @@ def test_friendly_id_needs_a_hostname() -> None:
         ({"landing_room_viewer_access_code": "12 34"}, "landing_room_viewer_access_code"),
         ({"landing_room_moderator_access_code": "r8tz5w"}, "different from the viewer code"),
         ({"landing_room_moderator_access_code": "MOD!"}, "landing_room_moderator_access_code"),
-        ({"landing_room_friendly_id": "chapter-room"}, "landing_room_friendly_id is 'chapter-room'"),
+        (
+            {"landing_room_friendly_id": "chapter-room"},
+            "landing_room_friendly_id is 'chapter-room'",
+        ),
         ({"landing_room_friendly_id": "ABC-def-ghi-jkl"}, "landing_room_friendly_id"),
         ({"landing_room_friendly_id": "abc-def-ghi"}, "landing_room_friendly_id"),
         ({"landing_room_name": ""}, "landing_room_name"),
@@ -140,7 +143,10 @@ def test_bad_input_fails_naming_the_variable(tmp_path: Path, extra, message) -> 
     [
         {},
         {"landing_room_viewer_access_code": "4821", "landing_room_moderator_access_code": ""},
-        {"landing_room_moderator_access_code": "zz99xx", "landing_room_guest_policy": "ask_moderator"},
+        {
+            "landing_room_moderator_access_code": "zz99xx",
+            "landing_room_guest_policy": "ask_moderator",
+        },
         {"recordings_enabled": False},
         {"landing_room_short_path": "", "landing_room_redirect_root": False},
         {"landing_room_friendly_id": "lob-byr-oom-001", "landing_room_short_path": "/Treffen"},
@@ -154,10 +160,8 @@ def test_good_input_passes(tmp_path: Path, extra) -> None:
 # --- nginx include ---------------------------------------------------------------------
 def _render(tmp_path: Path, extra: dict[str, object]) -> str:
     out = tmp_path / "landing-room.nginx"
-    play_dir = tmp_path / "playbooks"
-    play_dir.mkdir()
-    (tmp_path / "roles").symlink_to(REPO / "roles")
-    result = _playbook(play_dir, RENDER_PLAY, {"out": str(out), **extra})
+    template = ROLE / "templates/etc/bigbluebutton/nginx/landing-room.nginx.j2"
+    result = _playbook(tmp_path, RENDER_PLAY, {"out": str(out), "template": str(template), **extra})
     assert result.returncode == 0, result.stdout
     return out.read_text()
 
