@@ -66,7 +66,8 @@ def ip(host) -> str:
     """The lab container's address on this machine's Docker network (in the certificate)."""
     name = getattr(host.backend, "name", None) or host.backend.host
     out = subprocess.run(
-        ["docker", "inspect", "-f", "{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}", name],
+        ["docker", "inspect", "-f", "{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}",
+         name],
         check=True, capture_output=True, text=True,
     )  # fmt: skip
     return out.stdout.strip()
