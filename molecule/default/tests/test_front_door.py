@@ -1,0 +1,114 @@
+"""The members' way in, through haproxy and nginx over https by name (testinfra).
+
+/ is the meeting_schedule landing page, /meet leads to the landing room's join
+page, Greenlight answers behind them, and bbb-verify reports the room.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[3]
+HOSTNAME = "bbb.lab.test"  # bbb_hostname in inventory/lab
+ROOM = "uje-t3y-e85-q3a"  # derived from bbb.lab.test by the landing_room role
+
+
+def _container_ip(host) -> str:
+    name = getattr(host.backend, "name", None) or host.backend.host
+    return subprocess.run(
+        [
+            "docker",
+            "inspect",
+            "-f",
+            "{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}",
+            name,
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+
+
+@pytest.fixture(scope="module")
+def ca(tmp_path_factory) -> Path:
+    pem = subprocess.run(
+        [str(ROOT / "scripts/lab/pebble"), "root"], capture_output=True, text=True, check=True
+    ).stdout
+    path = tmp_path_factory.mktemp("front") / "root.pem"
+    path.write_text(pem)
+    return path
+
+
+def _head(host, ca: Path, path: str) -> tuple[str, str]:
+    """Status code and Location of https://HOSTNAME<path>, not following redirects."""
+    out = subprocess.run(
+        [
+            "curl",
+            "-sS",
+            "-o",
+            "/dev/null",
+            "-w",
+            "%{http_code} %{redirect_url}",
+            "--cacert",
+            str(ca),
+            "--resolve",
+            f"{HOSTNAME}:443:{_container_ip(host)}",
+            f"https://{HOSTNAME}{path}",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=20,
+    ).stdout
+    code, _, location = out.partition(" ")
+    return code, location
+
+
+def test_root_is_the_landing_page(host, ca):
+    assert _head(host, ca, "/") == ("200", "")
+
+
+def test_short_path_leads_to_the_room(host, ca):
+    assert _head(host, ca, "/meet") == ("302", f"https://{HOSTNAME}/rooms/{ROOM}/join")
+
+
+def test_greenlight_answers_behind_nginx(host, ca):
+    assert _head(host, ca, "/health_check")[0] == "200"
+    assert _head(host, ca, f"/api/v1/rooms/{ROOM}/public.json")[0] == "200"
+
+
+def test_bbb_verify_reports_greenlight_and_the_room(host, ca):
+    secret = host.file("/etc/bigbluebutton/.bbb-chapter-secret").content_string.strip()
+    result = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "scripts/bbb-verify"),
+            "health",
+            "--json",
+            "--url",
+            f"https://{HOSTNAME}/bigbluebutton/",
+            "--ca-file",
+            str(ca),
+            "--resolve",
+            f"{HOSTNAME}:{_container_ip(host)}",
+            "--greenlight",
+            f"https://{HOSTNAME}/",
+            "--room",
+            ROOM,
+        ],
+        capture_output=True,
+        text=True,
+        env=dict(os.environ, BBB_SECRET=secret),
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    checks = {check["name"]: check for check in json.loads(result.stdout)["checks"]}
+    room = next(check for name, check in checks.items() if "room" in name)
+    assert "access code: set" in room["detail"], room
+    assert "4821" not in result.stdout + result.stderr  # the lab's access code
