@@ -45,11 +45,12 @@ def ca(tmp_path_factory) -> Path:
     return path
 
 
-def _head(host, ca: Path, path: str) -> tuple[str, str]:
+def _head(host, ca: Path, path: str, *headers: str) -> tuple[str, str]:
     """Status code and Location of https://HOSTNAME<path>, not following redirects."""
     out = subprocess.run(
         [
             "curl",
+            *[arg for header in headers for arg in ("-H", header)],
             "-sS",
             "-o",
             "/dev/null",
