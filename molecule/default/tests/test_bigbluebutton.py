@@ -183,17 +183,6 @@ def test_firewall_blocks_other_ports_from_outside(host):
 HOSTNAME = "bbb.lab.test"  # bbb_hostname in inventory/lab
 
 
-@pytest.fixture(scope="module")
-def pebble_root(tmp_path_factory) -> Path:
-    """The lab ACME CA's root (scripts/lab/pebble), which signed the served certificate."""
-    pem = subprocess.run(
-        [str(ROOT / "scripts/lab/pebble"), "root"], capture_output=True, text=True, check=True
-    ).stdout
-    path = tmp_path_factory.mktemp("pebble") / "root.pem"
-    path.write_text(pem)
-    return path
-
-
 def _curl_https(ip: str, ca: Path, path: str) -> str:
     """GET https://bbb.lab.test<path> at the container's address, verifying the name."""
     return subprocess.run(

@@ -12,8 +12,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 ROOT = Path(__file__).resolve().parents[3]
 HOSTNAME = "bbb.lab.test"  # bbb_hostname in inventory/lab
 ROOM = "uje-t3y-e85-q3a"  # derived from bbb.lab.test by the landing_room role
@@ -35,17 +33,7 @@ def _container_ip(host) -> str:
     ).stdout.strip()
 
 
-@pytest.fixture(scope="module")
-def ca(tmp_path_factory) -> Path:
-    pem = subprocess.run(
-        [str(ROOT / "scripts/lab/pebble"), "root"], capture_output=True, text=True, check=True
-    ).stdout
-    path = tmp_path_factory.mktemp("front") / "root.pem"
-    path.write_text(pem)
-    return path
-
-
-def _head(host, ca: Path, path: str, *headers: str) -> tuple[str, str]:
+def _head(host, pebble_root: Path, path: str, *headers: str) -> tuple[str, str]:
     """Status code and Location of https://HOSTNAME<path>, not following redirects."""
     out = subprocess.run(
         [
@@ -57,7 +45,7 @@ def _head(host, ca: Path, path: str, *headers: str) -> tuple[str, str]:
             "-w",
             "%{http_code} %{redirect_url}",
             "--cacert",
-            str(ca),
+            str(pebble_root),
             "--resolve",
             f"{HOSTNAME}:443:{_container_ip(host)}",
             f"https://{HOSTNAME}{path}",
@@ -71,22 +59,22 @@ def _head(host, ca: Path, path: str, *headers: str) -> tuple[str, str]:
     return code, location
 
 
-def test_root_is_the_landing_page(host, ca):
-    assert _head(host, ca, "/") == ("200", "")
+def test_root_is_the_landing_page(host, pebble_root):
+    assert _head(host, pebble_root, "/") == ("200", "")
 
 
-def test_short_path_leads_to_the_room(host, ca):
-    assert _head(host, ca, "/meet") == ("302", f"https://{HOSTNAME}/rooms/{ROOM}/join")
+def test_short_path_leads_to_the_room(host, pebble_root):
+    assert _head(host, pebble_root, "/meet") == ("302", f"https://{HOSTNAME}/rooms/{ROOM}/join")
 
 
-def test_greenlight_answers_behind_nginx(host, ca):
-    assert _head(host, ca, "/health_check")[0] == "200"
+def test_greenlight_answers_behind_nginx(host, pebble_root):
+    assert _head(host, pebble_root, "/health_check")[0] == "200"
     # Greenlight answers JSON only to clients that ask for it (its SPA does).
     public = f"/api/v1/rooms/{ROOM}/public.json"
-    assert _head(host, ca, public, "Accept: application/json")[0] == "200"
+    assert _head(host, pebble_root, public, "Accept: application/json")[0] == "200"
 
 
-def test_bbb_verify_reports_greenlight_and_the_room(host, ca):
+def test_bbb_verify_reports_greenlight_and_the_room(host, pebble_root):
     secret = host.file("/etc/bigbluebutton/.bbb-chapter-secret").content_string.strip()
     result = subprocess.run(
         [
@@ -97,7 +85,7 @@ def test_bbb_verify_reports_greenlight_and_the_room(host, ca):
             "--url",
             f"https://{HOSTNAME}/bigbluebutton/",
             "--ca-file",
-            str(ca),
+            str(pebble_root),
             "--resolve",
             f"{HOSTNAME}:{_container_ip(host)}",
             "--greenlight",
