@@ -1,18 +1,27 @@
 # Thin entry points: each target calls one script. See README.md.
 VENV ?= .venv
 export VENV
+# The controller's interpreter (default: the newest suitable python3.X on PATH;
+# see scripts/venv). Example: make venv PYTHON=python3.12
+PYTHON ?=
+export PYTHON
 
-.PHONY: lab lab-destroy test lint venv image
+.PHONY: lab lab-destroy test lint venv venv-test image
 
-venv: $(VENV)/.installed
+# What running the playbooks needs (a chapter's controller).
+venv: $(VENV)/.installed-deploy
 
-$(VENV)/.installed: requirements.txt
-	python3 -m venv $(VENV)
-	$(VENV)/bin/pip install -q --upgrade pip
-	$(VENV)/bin/pip install -q -r requirements.txt
-	touch $@
+# That plus the test and lint tools (make lab/lint/test use it).
+venv-test: $(VENV)/.installed-test
 
-lab: venv
+$(VENV)/.installed-deploy: requirements.txt scripts/venv
+	scripts/venv deploy
+
+$(VENV)/.installed-test: requirements.txt requirements-test.txt scripts/venv
+	scripts/venv test
+	touch $(VENV)/.installed-deploy
+
+lab: venv-test
 	scripts/lab/up
 
 lab-destroy:
@@ -22,8 +31,8 @@ image:
 	scripts/lab/ensure-docker
 	scripts/lab/build-image
 
-lint: venv
+lint: venv-test
 	scripts/test/lint
 
-test: venv
+test: venv-test
 	scripts/test/run
