@@ -8,33 +8,49 @@ import sys
 from collections.abc import Mapping, Sequence
 from typing import NoReturn, TextIO
 
-from . import config, turncheck
+from . import __version__, config, turncheck
 from .api import ALGORITHMS, DEFAULT_ALGORITHM, ApiClient, normalize_base
 from .errors import UsageError, VerifyError
 from .health import HealthOptions, run_health
 from .model import EXIT_ERROR, exit_code
 from .playback import DEFAULT_CONCURRENCY, PlaybackOptions, run_playback
-from .report import ProgressBar, as_json, as_text
+from .report import ListingProgress, ProgressBar, as_json, as_text
 from .transport import HttpSettings, make_session
 
 EPILOG = """\
 exit codes:
-  0  every check passed
+  0  every check passed (skipped checks do not fail)
   1  the server answered, but a check failed
   2  usage error, or the server could not be reached or answered something unparseable
 
-URL and secret: --url/--secret, else BBB_URL/BBB_SECRET, else (on a BBB host)
-bigbluebutton.web.serverURL and securitySalt from
-/usr/share/bbb-web/WEB-INF/classes/bigbluebutton.properties overridden by
-/etc/bigbluebutton/bbb-web.properties (BBB_DEFAULT_PROPERTIES / BBB_WEB_PROPERTIES
-replace those paths). The secret is never printed.
+URL and secret: --url, else BBB_URL; --secret-file FILE (or - for standard input),
+else --secret, else BBB_SECRET; else (on a BBB host) bigbluebutton.web.serverURL and
+securitySalt from /usr/share/bbb-web/WEB-INF/classes/bigbluebutton.properties
+overridden by /etc/bigbluebutton/bbb-web.properties (BBB_DEFAULT_PROPERTIES /
+BBB_WEB_PROPERTIES replace those paths). Prefer --secret-file or the environment:
+a --secret on the command line is visible to every local user in the process list.
+The secret is never printed.
 
-TURN (health): --turn-server URL (repeatable) with --turn-secret (or BBB_TURN_SECRET),
-else the TurnServer beans of --turn-stun-servers FILE, else, when readable (on a BBB
-host as root), /etc/bigbluebutton/turn-stun-servers.xml (BBB_TURN_STUN_SERVERS
-replaces that path). Each server gets a STUN Binding request and a TURN Allocate with
-credentials derived from its secret as bbb-web derives them. Secrets are never printed.
+--json prints one document: {"status": "ok"|"failed"|"error", "ok": bool, "checks":
+[{"name", "status": "ok"|"failed"|"skipped"|"error", "ok", "detail"}, ...]}; a skipped
+check did not run (an earlier one failed, or it cannot run on this URL) and is not a
+failure.
 """
+
+HEALTH_EPILOG = (
+    EPILOG
+    + """
+TURN: --turn-server URL (repeatable) with --turn-secret-file FILE (or -), else
+--turn-secret, else BBB_TURN_SECRET; else the TurnServer beans of --turn-stun-servers
+FILE, else, when readable (on a BBB host as root), /etc/bigbluebutton/turn-stun-servers.xml
+(BBB_TURN_STUN_SERVERS replaces that path). Each server gets a STUN Binding request and a
+TURN Allocate with credentials derived from its secret as bbb-web derives them. Secrets
+are never printed.
+
+An http:// URL cannot be checked for TLS or the HTTP-to-HTTPS redirect: those checks
+are reported as skipped.
+"""
+)
 
 MAX_CONCURRENCY = 64
 
@@ -79,7 +95,16 @@ def _common(parser: argparse.ArgumentParser) -> None:
         help="API base as `bbb-conf --secret` prints it, "
         "e.g. https://bbb.example.org/bigbluebutton/ (env BBB_URL)",
     )
-    parser.add_argument("--secret", help="shared secret (env BBB_SECRET); never printed")
+    parser.add_argument(
+        "--secret-file",
+        metavar="FILE",
+        help="read the shared secret from FILE, or from standard input with - (one line)",
+    )
+    parser.add_argument(
+        "--secret",
+        help="shared secret (env BBB_SECRET); visible in the process list: prefer "
+        "--secret-file or BBB_SECRET; never printed",
+    )
     parser.add_argument(
         "--checksum",
         choices=ALGORITHMS,
@@ -99,6 +124,12 @@ def _common(parser: argparse.ArgumentParser) -> None:
         "or to check one server behind a DNS name)",
     )
     parser.add_argument("--json", action="store_true", help="print one JSON document on stdout")
+    parser.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        help="show each HTTP request and its answer on stderr (checksums masked)",
+    )
 
 
 def build_parser() -> Parser:
@@ -109,6 +140,7 @@ def build_parser() -> Parser:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="{health,playback}", parser_class=Parser)
     sub.required = True
     health = sub.add_parser(
@@ -116,7 +148,7 @@ def build_parser() -> Parser:
         help="TLS, HTTP→HTTPS redirect, API version, secret, optional meeting cycle, Greenlight",
         description="TLS (when https), HTTP→HTTPS redirect, GET api, signed getMeetings; "
         "optionally a synthetic create/end meeting cycle and Greenlight checks.",
-        epilog=EPILOG,
+        epilog=HEALTH_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     _common(health)
@@ -151,7 +183,14 @@ def build_parser() -> Parser:
         help="probe this TURN server, e.g. turns:bbb.example.org:443?transport=tcp (repeatable)",
     )
     health.add_argument(
-        "--turn-secret", help="shared secret of --turn-server (env BBB_TURN_SECRET); never printed"
+        "--turn-secret-file",
+        metavar="FILE",
+        help="read the shared secret of --turn-server from FILE, or standard input with -",
+    )
+    health.add_argument(
+        "--turn-secret",
+        help="shared secret of --turn-server (env BBB_TURN_SECRET); visible in the process "
+        "list: prefer --turn-secret-file; never printed",
     )
     health.add_argument(
         "--turn-stun-servers",
@@ -197,8 +236,44 @@ def build_parser() -> Parser:
     return parser
 
 
-def _client(args: argparse.Namespace, env: Mapping[str, str], pool: int) -> ApiClient:
-    target = config.resolve(args.url, args.secret, env)
+def _read_secret(path: str, flag: str, stdin: TextIO) -> str:
+    """One secret from a file, or from standard input for ``-``: its first line."""
+    try:
+        if path == "-":
+            text = stdin.readline()
+        else:
+            with open(path, encoding="utf-8") as handle:
+                text = handle.readline()
+    except OSError as exc:
+        raise UsageError(f"{flag} {path}: {exc.strerror}") from exc
+    except UnicodeDecodeError:
+        raise UsageError(f"{flag} {path}: not UTF-8 text") from None
+    secret = text.rstrip("\r\n")
+    if not secret.strip():
+        raise UsageError(f"{flag} {path}: no secret on its first line")
+    return secret
+
+
+def _secrets(args: argparse.Namespace, env: Mapping[str, str], stdin: TextIO) -> dict[str, str]:
+    """--secret-file (and --turn-secret-file) win over the environment and the flags."""
+    found: dict[str, str] = {}
+    files = [("secret_file", "--secret-file"), ("turn_secret_file", "--turn-secret-file")]
+    given = [(attr, flag) for attr, flag in files if getattr(args, attr, None)]
+    if sum(1 for attr, _ in given if getattr(args, attr) == "-") > 1:
+        raise UsageError("only one of --secret-file and --turn-secret-file can read standard input")
+    for attr, flag in given:
+        found[attr] = _read_secret(getattr(args, attr), flag, stdin)
+    return found
+
+
+def _client(
+    args: argparse.Namespace,
+    env: Mapping[str, str],
+    pool: int,
+    secret: str | None = None,
+    log: TextIO | None = None,
+) -> ApiClient:
+    target = config.resolve(args.url, secret or args.secret, env)
     if args.ca_file and not os.access(args.ca_file, os.R_OK):
         raise UsageError(f"--ca-file {args.ca_file}: not a readable file")
     resolve = dict(args.resolve)
@@ -207,15 +282,24 @@ def _client(args: argparse.Namespace, env: Mapping[str, str], pool: int) -> ApiC
         base=normalize_base(target.url),
         secret=target.secret,
         algorithm=args.checksum,
-        session=make_session(pool, resolve),
+        session=make_session(pool, resolve, log=log),
         http=http,
     )
 
 
-def run(argv: Sequence[str] | None, env: Mapping[str, str], stdout: TextIO, stderr: TextIO) -> int:
+def run(
+    argv: Sequence[str] | None,
+    env: Mapping[str, str],
+    stdout: TextIO,
+    stderr: TextIO,
+    stdin: TextIO | None = None,
+) -> int:
     args = build_parser().parse_args(argv)
+    secrets = _secrets(args, env, stdin or sys.stdin)
+    log = stderr if args.verbose else None
     if args.command == "health":
-        client = _client(args, env, 4)
+        client = _client(args, env, 4, secrets.get("secret_file"), log)
+        turn_secret = secrets.get("turn_secret_file") or args.turn_secret
         options = HealthOptions(
             tls_warn_days=args.cert_warn_days,
             http_port=args.http_port,
@@ -224,7 +308,7 @@ def run(argv: Sequence[str] | None, env: Mapping[str, str], stdout: TextIO, stde
             room=args.room,
             turn_servers=tuple(
                 turncheck.resolve_servers(
-                    args.turn_server, args.turn_secret, args.turn_stun_servers, env
+                    args.turn_server, turn_secret, args.turn_stun_servers, env
                 )
             ),
             turn_connect=args.turn_connect,
@@ -232,14 +316,15 @@ def run(argv: Sequence[str] | None, env: Mapping[str, str], stdout: TextIO, stde
         checks = run_health(client, options)
         recordings = None
     else:
-        client = _client(args, env, args.concurrency)
+        client = _client(args, env, args.concurrency, secrets.get("secret_file"), log)
         progress = ProgressBar(stderr) if not args.json and stderr.isatty() else None
         options_pb = PlaybackOptions(
             meeting_ids=tuple(args.meeting_id),
             record_ids=tuple(args.record_id),
             concurrency=args.concurrency,
         )
-        checks, recordings = run_playback(client, options_pb, progress)
+        listed = ListingProgress(stderr) if progress is not None else None
+        checks, recordings = run_playback(client, options_pb, progress, listed)
     client.session.close()
     if args.json:
         stdout.write(as_json(checks, recordings) + "\n")
@@ -254,10 +339,11 @@ def main(
     env: Mapping[str, str] | None = None,
     stdout: TextIO | None = None,
     stderr: TextIO | None = None,
+    stdin: TextIO | None = None,
 ) -> int:
     err = stderr or sys.stderr
     try:
-        return run(argv, os.environ if env is None else env, stdout or sys.stdout, err)
+        return run(argv, os.environ if env is None else env, stdout or sys.stdout, err, stdin)
     except VerifyError as exc:
         err.write(f"bbb-verify: error: {exc}\n")
         return EXIT_ERROR

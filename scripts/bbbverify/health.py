@@ -252,6 +252,10 @@ HEALTH_CHECKS: tuple[Check, ...] = (
 )
 
 
+# Checks that only an https:// URL can run (reported as skipped for http://).
+HTTPS_ONLY = ("tls", "http-redirect")
+
+
 def run_health(
     client: ApiClient, options: HealthOptions, checks: tuple[Check, ...] = HEALTH_CHECKS
 ) -> list[CheckResult]:
@@ -265,5 +269,14 @@ def run_health(
             results.append(CheckResult(check.name, Status.SKIP, f"skipped: {blockers[0]}"))
             continue
         results.append(check.run(ctx))
+    if not ctx.https:
+        # Say what an http:// URL leaves unchecked, instead of leaving it out silently.
+        unchecked = [check.name for check in checks if check.name in HTTPS_ONLY]
+        results[:0] = [
+            CheckResult(
+                name, Status.SKIP, "not run: the URL is http://; give the https:// URL to check it"
+            )
+            for name in unchecked
+        ]
     results.extend(CheckResult("note", Status.FAIL, note) for note in ctx.notes)
     return results

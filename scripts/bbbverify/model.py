@@ -15,7 +15,20 @@ class Status(enum.Enum):
     PASS = "pass"
     FAIL = "fail"  # the server answered, but not correctly
     ERROR = "error"  # could not reach the server, or could not parse its answer
-    SKIP = "skip"  # not run because an earlier check made it pointless
+    SKIP = "skip"  # not run: an earlier check made it pointless, or it cannot run here
+
+    @property
+    def word(self) -> str:
+        """The JSON ``status`` of a check: ok, failed, skipped or error."""
+        return STATUS_WORDS[self]
+
+
+STATUS_WORDS = {
+    Status.PASS: "ok",
+    Status.FAIL: "failed",
+    Status.SKIP: "skipped",
+    Status.ERROR: "error",
+}
 
 
 @dataclass(frozen=True)
@@ -29,7 +42,12 @@ class CheckResult:
         return self.status is Status.PASS
 
     def as_dict(self) -> dict[str, object]:
-        return {"name": self.name, "ok": self.ok, "detail": self.detail}
+        return {
+            "name": self.name,
+            "status": self.status.word,
+            "ok": self.ok,
+            "detail": self.detail,
+        }
 
 
 @dataclass
@@ -44,7 +62,18 @@ class RecordingResult:
         return not self.problems
 
     def as_dict(self) -> dict[str, object]:
-        return {"record_id": self.record_id, "ok": self.ok, "problems": list(self.problems)}
+        status = "ok" if self.ok else ("error" if self.unreachable else "failed")
+        return {
+            "record_id": self.record_id,
+            "status": status,
+            "ok": self.ok,
+            "problems": list(self.problems),
+        }
+
+
+def overall(checks: Iterable[CheckResult]) -> str:
+    """The document's ``status``: error, else failed, else ok (skipped checks do not fail)."""
+    return {EXIT_ERROR: "error", EXIT_CHECK_FAILED: "failed", EXIT_OK: "ok"}[exit_code(checks)]
 
 
 def exit_code(checks: Iterable[CheckResult]) -> int:

@@ -69,8 +69,16 @@ def _recording(node: Element) -> Recording:
     )
 
 
-def list_recordings(client: ApiClient, meeting_ids: list[str], record_ids: list[str]) -> Listing:
-    """getRecordings, paged with offset/limit; stops when the server does not page."""
+def list_recordings(
+    client: ApiClient,
+    meeting_ids: list[str],
+    record_ids: list[str],
+    on_page: Callable[[int, int, int | None], None] | None = None,
+) -> Listing:
+    """getRecordings, paged with offset/limit; stops when the server does not page.
+
+    ``on_page(pages, listed, total)`` is called after each page (total None when the
+    server does not page)."""
     listing = Listing()
     base: list[tuple[str, str]] = []
     if record_ids:
@@ -93,6 +101,8 @@ def list_recordings(client: ApiClient, meeting_ids: list[str], record_ids: list[
                 listing.recordings.append(rec)
         total_text = answer.text("totalElements")
         if not total_text:
+            if on_page is not None:
+                on_page(listing.pages, len(listing.recordings), None)
             return listing  # pre-2.6 server: everything came in one answer
         listing.paged = True
         try:
@@ -100,6 +110,8 @@ def list_recordings(client: ApiClient, meeting_ids: list[str], record_ids: list[
         except ValueError as exc:
             raise Unparseable(f"getRecordings: totalElements is {total_text!r}") from exc
         offset += PAGE_SIZE
+        if on_page is not None:
+            on_page(listing.pages, len(listing.recordings), total)
         if offset >= total or not page:
             return listing
     return listing
@@ -253,11 +265,16 @@ class PlaybackOptions:
 
 
 def run_playback(
-    client: ApiClient, options: PlaybackOptions, progress: Progress | None = None
+    client: ApiClient,
+    options: PlaybackOptions,
+    progress: Progress | None = None,
+    on_page: Callable[[int, int, int | None], None] | None = None,
 ) -> tuple[list[CheckResult], list[RecordingResult]]:
     checks: list[CheckResult] = []
     try:
-        listing = list_recordings(client, list(options.meeting_ids), list(options.record_ids))
+        listing = list_recordings(
+            client, list(options.meeting_ids), list(options.record_ids), on_page
+        )
     except (Unreachable, Unparseable) as exc:
         return [CheckResult("getRecordings", Status.ERROR, str(exc))], []
     except _ListingFailed as exc:

@@ -6,7 +6,7 @@ import json
 from collections.abc import Sequence
 from typing import TextIO
 
-from .model import CheckResult, RecordingResult, Status
+from .model import CheckResult, RecordingResult, Status, overall
 
 LABELS = {Status.PASS: "PASS", Status.FAIL: "FAIL", Status.ERROR: "ERROR", Status.SKIP: "SKIP"}
 MAX_LISTED = 50
@@ -15,8 +15,11 @@ MAX_LISTED = 50
 def as_json(
     checks: Sequence[CheckResult], recordings: Sequence[RecordingResult] | None = None
 ) -> str:
+    status = overall(checks)
     document: dict[str, object] = {
-        "ok": all(check.ok for check in checks),
+        "status": status,
+        # true when no check failed or errored; skipped checks (status "skipped") do not count
+        "ok": status == "ok",
         "checks": [check.as_dict() for check in checks],
     }
     if recordings is not None:
@@ -46,6 +49,20 @@ def as_text(
     else:
         lines.append(f"Result: OK ({len(checks)} checks)")
     return "\n".join(lines)
+
+
+class ListingProgress:
+    """``listing recordings: page 3, 150 of 412`` redrawn in place on a terminal."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+
+    def __call__(self, pages: int, listed: int, total: int | None) -> None:
+        of = f" of {total}" if total is not None else ""
+        self.stream.write(f"\rlisting recordings: page {pages}, {listed}{of}")
+        if total is None or listed >= total:
+            self.stream.write("\n")
+        self.stream.flush()
 
 
 class ProgressBar:

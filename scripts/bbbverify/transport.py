@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TextIO
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -56,10 +57,36 @@ class ResolvingAdapter(HTTPAdapter):
             request.headers["Host"] = host
 
 
-def make_session(pool_size: int, resolve: Mapping[str, str] | None = None) -> requests.Session:
+# Query parameters whose values are never shown: the checksum proves the secret, and
+# could be replayed for the same call.
+_MASKED = re.compile(r"([?&](?:checksum|password|secret|[a-z]*[Ss]ecret)=)[^&#]*")
+
+
+def mask_url(url: str) -> str:
+    """The URL with its checksum (and any secret-like parameter) replaced by ***."""
+    return _MASKED.sub(r"\1***", url)
+
+
+def _logger(stream: TextIO) -> Any:
+    def log_response(response: requests.Response, *args: Any, **kwargs: Any) -> None:
+        request = response.request
+        millis = int(response.elapsed.total_seconds() * 1000)
+        stream.write(
+            f"bbb-verify: {request.method} {mask_url(str(request.url))} -> "
+            f"{response.status_code} ({millis} ms)\n"
+        )
+        stream.flush()
+
+    return log_response
+
+
+def make_session(
+    pool_size: int, resolve: Mapping[str, str] | None = None, log: TextIO | None = None
+) -> requests.Session:
     """A session whose pool keeps ``pool_size`` connections per host; no retries.
 
-    ``resolve`` maps host names to the addresses to connect to (see ResolvingAdapter).
+    ``resolve`` maps host names to the addresses to connect to (see ResolvingAdapter);
+    with ``log``, each request and its answer is written there (checksums masked).
     """
     session = requests.Session()
     adapter = ResolvingAdapter(
@@ -69,6 +96,8 @@ def make_session(pool_size: int, resolve: Mapping[str, str] | None = None) -> re
     session.mount("https://", adapter)
     session.headers["User-Agent"] = USER_AGENT
     session.trust_env = False  # never send the API through a proxy from the environment
+    if log is not None:
+        session.hooks["response"].append(_logger(log))
     return session
 
 

@@ -33,9 +33,14 @@ def test_each_checksum_algorithm_passes(
     )
     assert result.code == 0, result.out
     document = json.loads(result.out)
-    assert document["ok"] is True
-    assert [c["name"] for c in document["checks"]] == ["api", "secret"]
-    assert set(document["checks"][0]) == {"name", "ok", "detail"}
+    assert document["ok"] is True and document["status"] == "ok"
+    # An http:// URL: TLS and the redirect are reported as skipped (not run), not left out.
+    names = [c["name"] for c in document["checks"]]
+    assert names == ["tls", "http-redirect", "api", "secret"]
+    statuses = {c["name"]: c["status"] for c in document["checks"]}
+    assert statuses == {"tls": "skipped", "http-redirect": "skipped", "api": "ok", "secret": "ok"}
+    assert "http://" in document["checks"][0]["detail"]
+    assert set(document["checks"][2]) == {"name", "status", "ok", "detail"}
 
 
 def test_algorithm_disabled_on_server_is_a_checksum_error(

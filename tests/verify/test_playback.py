@@ -43,7 +43,9 @@ def test_all_good_including_audio_only_and_deskshare(
     assert result.code == 0, result.out
     assert document["ok"] is True
     assert len(document["recordings"]) == 4
-    assert set(document["recordings"][0]) == {"record_id", "ok", "problems"}
+    assert set(document["recordings"][0]) == {"record_id", "status", "ok", "problems"}
+    assert document["status"] == "ok"
+    assert {rec["status"] for rec in document["recordings"]} == {"ok"}
 
 
 def test_empty_server_passes(cli: Cli, double: DoubleServer, secret: str) -> None:
