@@ -44,8 +44,12 @@ TURN: --turn-server URL (repeatable) with --turn-secret-file FILE (or -), else
 --turn-secret, else BBB_TURN_SECRET; else the TurnServer beans of --turn-stun-servers
 FILE, else, when readable (on a BBB host as root), /etc/bigbluebutton/turn-stun-servers.xml
 (BBB_TURN_STUN_SERVERS replaces that path). Each server gets a STUN Binding request and a
-TURN Allocate with credentials derived from its secret as bbb-web derives them. Secrets
-are never printed.
+TURN Allocate with credentials derived from its secret as bbb-web derives them, then must
+relay to the server's media address (--turn-peer, else the --turn-connect address, else the
+address the TURN URL's host resolves to): CreatePermission for it, then one datagram
+through the relay to the relay's own port on that address, which must come back. A TURN
+server that refuses the peer (403 Forbidden) or loses the datagram fails the check (exit
+1); nothing is sent to any other address. Secrets are never printed.
 
 An http:// URL cannot be checked for TLS or the HTTP-to-HTTPS redirect: those checks
 are reported as skipped.
@@ -203,6 +207,12 @@ def build_parser() -> Parser:
         metavar="ADDRESS",
         help="connect to ADDRESS instead of each TURN URL's host (TLS still checks the host)",
     )
+    health.add_argument(
+        "--turn-peer",
+        metavar="ADDRESS",
+        help="IPv4 address (or name) TURN must relay to: the server's media address "
+        "(default: the --turn-connect address, else what each TURN URL's host resolves to)",
+    )
     playback = sub.add_parser(
         "playback",
         help="list recordings and prove each published one is really served",
@@ -312,6 +322,7 @@ def run(
                 )
             ),
             turn_connect=args.turn_connect,
+            turn_peer=args.turn_peer,
         )
         checks = run_health(client, options)
         recordings = None

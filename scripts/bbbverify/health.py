@@ -36,6 +36,9 @@ class HealthOptions:
     # connect to this address instead of each TURN URL's host (SNI and certificate
     # checks still use the host)
     turn_connect: str | None = None
+    # relay to this address (the server's media address); None: turn_connect, else the
+    # address each TURN URL's host resolves to
+    turn_peer: str | None = None
 
 
 @dataclass
@@ -224,6 +227,7 @@ def check_turn(ctx: HealthContext) -> CheckResult:
     return turncheck.check_servers(
         list(ctx.options.turn_servers),
         connect=ctx.options.turn_connect,
+        peer=ctx.options.turn_peer,
         ca_file=http.verify if isinstance(http.verify, str) else None,
         timeout=http.timeout,
     )

@@ -3,7 +3,9 @@
 Enough for a health check of the TURN servers BigBlueButton hands to its clients: a
 Binding request (what a browser's ICE agent sends first), and an Allocate with the
 long-term credential mechanism (401 with REALM and NONCE, then USERNAME, REALM, NONCE
-and MESSAGE-INTEGRITY), released again with a Refresh of lifetime 0.
+and MESSAGE-INTEGRITY), released again with a Refresh of lifetime 0. Within an allocation:
+CreatePermission for a peer address (a TURN server that may not relay to it answers 403
+Forbidden) and ChannelBind plus a ChannelData datagram (RFC 5766 sections 9, 11).
 
 Credentials are derived from the shared secret exactly as bbb-web does
 (``org.bigbluebutton.web.services.turn.TurnServer.generatePasswordFor``) and coturn's
@@ -39,6 +41,7 @@ BINDING = 0x001
 ALLOCATE = 0x003
 REFRESH = 0x004
 CREATE_PERMISSION = 0x008
+CHANNEL_BIND = 0x009
 
 # classes
 REQUEST = 0x000
@@ -50,6 +53,7 @@ ERROR = 0x110
 MAPPED_ADDRESS = 0x0001
 USERNAME = 0x0006
 MESSAGE_INTEGRITY = 0x0008
+CHANNEL_NUMBER = 0x000C
 ERROR_CODE = 0x0009
 LIFETIME = 0x000D
 XOR_PEER_ADDRESS = 0x0012
@@ -62,6 +66,8 @@ SOFTWARE = 0x8022
 FINGERPRINT = 0x8028
 
 TRANSPORT_UDP = 17
+TRANSPORT_TCP = 6  # RFC 6062 TCP relay, refused by a server with no-tcp-relay
+CHANNEL_MIN = 0x4000  # RFC 5766 section 11: channel numbers 0x4000-0x7FFE
 SOFTWARE_NAME = b"bbb-verify"
 
 
@@ -256,7 +262,22 @@ def error_code(message: Message) -> tuple[int, str]:
 class Transport(Protocol):
     def exchange(self, request: bytes, transaction_id: bytes) -> bytes: ...
 
+    def send(self, data: bytes) -> None: ...
+
+    def receive(self, timeout: float) -> bytes | None: ...
+
     def close(self) -> None: ...
+
+
+def _frame_length(head: bytes) -> int:
+    """Bytes that follow the first 4 of a frame on a stream: a STUN message (first bits
+    00) or ChannelData (01, padded to 4 bytes over TCP, RFC 5766 section 11.5)."""
+    length = struct.unpack_from("!H", head, 2)[0]
+    if head[0] & 0xC0 == 0x40:
+        return length + _pad(length)
+    if head[0] & 0xC0:
+        raise StunError(f"neither STUN nor ChannelData on the stream (first byte {head[0]:#04x})")
+    return HEADER_LENGTH - 4 + length
 
 
 class UdpTransport:
@@ -288,6 +309,19 @@ class UdpTransport:
                 raise StunError(f"no answer over UDP within {self.timeout:g}s")
             rto *= 2
 
+    def send(self, data: bytes) -> None:
+        self.sock.send(data)
+
+    def receive(self, timeout: float) -> bytes | None:
+        """The next datagram within timeout, else None."""
+        readable, _, _ = select.select([self.sock], [], [], max(timeout, 0))
+        if not readable:
+            return None
+        try:
+            return self.sock.recv(65536)
+        except ConnectionRefusedError as exc:
+            raise StunError("UDP port unreachable (ICMP)") from exc
+
     def close(self) -> None:
         self.sock.close()
 
@@ -311,6 +345,7 @@ class StreamTransport:
         except (ssl.SSLError, OSError):
             raw.close()
             raise
+        self.timeout = timeout
         self.sock.settimeout(timeout)
 
     def _read(self, count: int) -> bytes:
@@ -322,14 +357,32 @@ class StreamTransport:
             data += chunk
         return bytes(data)
 
+    def _read_frame(self) -> bytes:
+        head = self._read(4)
+        data = head + self._read(_frame_length(head))
+        if head[0] & 0xC0 == 0x40:  # ChannelData: drop the stream padding
+            return data[: 4 + struct.unpack_from("!H", head, 2)[0]]
+        return data
+
     def exchange(self, request: bytes, transaction_id: bytes) -> bytes:
         self.sock.sendall(request)
         while True:
-            header = self._read(HEADER_LENGTH)
-            length = struct.unpack_from("!H", header, 2)[0]
-            data = header + self._read(length)
-            if data[8:20] == transaction_id:
+            data = self._read_frame()
+            if data[0] & 0xC0 == 0 and data[8:20] == transaction_id:
                 return data
+
+    def send(self, data: bytes) -> None:
+        self.sock.sendall(data + b"\x00" * _pad(len(data)))
+
+    def receive(self, timeout: float) -> bytes | None:
+        """The next frame within timeout, else None."""
+        self.sock.settimeout(max(timeout, 0.001))
+        try:
+            return self._read_frame()
+        except TimeoutError:
+            return None
+        finally:
+            self.sock.settimeout(self.timeout)
 
     @property
     def alpn(self) -> str | None:
@@ -384,9 +437,40 @@ def binding(transport: Transport) -> tuple[str, int]:
     return decode_xor_address(value, answer.transaction_id)
 
 
-def allocate(transport: Transport, username: str, password: str) -> Allocation:
-    """Allocate a UDP relay with long-term credentials, check it, then release it."""
-    base = [(REQUESTED_TRANSPORT, struct.pack("!B3x", TRANSPORT_UDP))]
+@dataclass
+class Session:
+    """An open allocation on one transport: what later requests need to authenticate."""
+
+    transport: Transport
+    key: bytes
+    realm_raw: bytes
+    nonce: bytes
+    username: str
+    allocation: Allocation
+
+    def auth(self) -> list[tuple[int, bytes]]:
+        return [(USERNAME, self.username.encode()), (REALM, self.realm_raw), (NONCE, self.nonce)]
+
+    def request(self, method: int, name: str, attributes: list[tuple[int, bytes]]) -> Message:
+        """An authenticated request; one retry with the fresh nonce of a 438 (stale nonce)."""
+        for _attempt in range(2):
+            answer, _ = _request(self.transport, method, attributes + self.auth(), self.key)
+            if answer.cls == SUCCESS:
+                return answer
+            code, reason = error_code(answer)
+            fresh = answer.get(NONCE)
+            if code == 438 and fresh:
+                self.nonce = fresh
+                continue
+            raise TurnRefused(name, code, reason)
+        raise StunError(f"{name}: the server kept answering 438 (stale nonce)")
+
+
+def open_allocation(
+    transport: Transport, username: str, password: str, requested: int = TRANSPORT_UDP
+) -> Session:
+    """Allocate a relay (UDP unless requested says otherwise) with long-term credentials."""
+    base = [(REQUESTED_TRANSPORT, struct.pack("!B3x", requested))]
     answer, _ = _request(transport, ALLOCATE, base)
     if answer.cls == SUCCESS:
         raise StunError("the server allocated a relay without credentials")
@@ -423,38 +507,78 @@ def allocate(transport: Transport, username: str, password: str) -> Allocation:
         lifetime=struct.unpack("!I", lifetime_raw)[0] if lifetime_raw else 0,
         realm=realm,
     )
-    auth = [(USERNAME, username.encode()), (REALM, realm_raw), (NONCE, nonce)]
-    _request(transport, REFRESH, [(LIFETIME, struct.pack("!I", 0)), *auth], key)
-    return allocation
+    return Session(transport, key, realm_raw, nonce, username, allocation)
+
+
+def release(session: Session) -> None:
+    """Refresh with lifetime 0: the server frees the relay."""
+    session.request(REFRESH, "Refresh", [(LIFETIME, struct.pack("!I", 0))])
+
+
+def allocate(transport: Transport, username: str, password: str) -> Allocation:
+    """Allocate a UDP relay with long-term credentials, check it, then release it."""
+    session = open_allocation(transport, username, password)
+    release(session)
+    return session.allocation
+
+
+def _peer_attribute(peer: tuple[str, int]) -> tuple[int, bytes]:
+    # XOR-PEER-ADDRESS of IPv6 is XORed with the transaction id, which _request makes
+    # itself: IPv4 peers only here (coturn relays IPv4; the role's addresses are IPv4).
+    if ipaddress.ip_address(peer[0]).version != 4:
+        raise StunError(f"peer {peer[0]}: only IPv4 peers are supported by this check")
+    return XOR_PEER_ADDRESS, encode_xor_address(peer[0], peer[1], bytes(12))
+
+
+def permit(session: Session, peer_ip: str) -> None:
+    """CreatePermission for peer_ip; TurnRefused (403 Forbidden) when the server may not
+    relay to it."""
+    session.request(CREATE_PERMISSION, "CreatePermission", [_peer_attribute((peer_ip, 0))])
+
+
+def channel_data(channel: int, payload: bytes) -> bytes:
+    return struct.pack("!HH", channel, len(payload)) + payload
+
+
+def echo_through_relay(
+    session: Session, peer: tuple[str, int], timeout: float, channel: int = CHANNEL_MIN
+) -> bool:
+    """ChannelBind peer to channel, send a ChannelData datagram to it and wait for the same
+    datagram to come back on the channel (it does when peer is the relay's own address:
+    the relay sends it to itself). False when nothing came back within timeout."""
+    session.request(
+        CHANNEL_BIND,
+        "ChannelBind",
+        [(CHANNEL_NUMBER, struct.pack("!H2x", channel)), _peer_attribute(peer)],
+    )
+    payload = SOFTWARE_NAME + b" relay check " + os.urandom(8).hex().encode()
+    frame = channel_data(channel, payload)
+    deadline = time.monotonic() + timeout
+    tries = 0
+    while (left := deadline - time.monotonic()) > 0:
+        if tries < 3:  # UDP may lose the datagram: send it up to three times
+            session.transport.send(frame)
+            tries += 1
+        data = session.transport.receive(min(left, 0.5))
+        if data is not None and _channel_payload(data, channel) == payload:
+            return True
+    return False
+
+
+def _channel_payload(data: bytes, channel: int) -> bytes | None:
+    """The payload of a ChannelData message on channel (padding, if any, dropped)."""
+    if len(data) < 4 or struct.unpack_from("!H", data)[0] != channel:
+        return None
+    length = struct.unpack_from("!H", data, 2)[0]
+    return data[4 : 4 + length] if len(data) >= 4 + length else None
 
 
 def create_permission(
     transport: Transport, username: str, password: str, peer: tuple[str, int]
 ) -> None:
     """Allocate, then ask permission to send to peer; TurnRefused (403) for a denied peer."""
-    base = [(REQUESTED_TRANSPORT, struct.pack("!B3x", TRANSPORT_UDP))]
-    answer, _ = _request(transport, ALLOCATE, base)
-    realm_raw, nonce = answer.get(REALM), answer.get(NONCE)
-    if answer.cls != ERROR or realm_raw is None or nonce is None:
-        raise StunError("expected a 401 with REALM and NONCE")
-    key = long_term_key(username, realm_raw.decode("utf-8", "replace"), password)
-    auth = [(USERNAME, username.encode()), (REALM, realm_raw), (NONCE, nonce)]
-    answer, _ = _request(transport, ALLOCATE, base + auth, key)
-    if answer.cls != SUCCESS:
-        raise TurnRefused("Allocate", *error_code(answer))
+    session = open_allocation(transport, username, password)
     try:
-        tid = new_transaction_id()
-        request = encode(
-            Message(
-                message_type(CREATE_PERMISSION, REQUEST),
-                tid,
-                ((XOR_PEER_ADDRESS, encode_xor_address(peer[0], peer[1], tid)), *auth),
-            ),
-            integrity_key=key,
-            fingerprint=True,
-        )
-        permission = decode(transport.exchange(request, tid))
-        if permission.cls != SUCCESS:
-            raise TurnRefused("CreatePermission", *error_code(permission))
+        permit(session, peer[0])
     finally:
-        _request(transport, REFRESH, [(LIFETIME, struct.pack("!I", 0)), *auth], key)
+        release(session)

@@ -1,12 +1,20 @@
 """The TURN part of ``bbb-verify health``: the TURN servers BigBlueButton hands to its
 clients (``turn-stun-servers.xml``, or ``--turn-server``/``--turn-secret``) answer a
-STUN Binding request and grant a relay to credentials derived from their secret the
-way bbb-web derives them. Secrets are never printed."""
+STUN Binding request, grant a relay to credentials derived from their secret the way
+bbb-web derives them, and really relay to the server's media address (the peer:
+``--turn-peer``, else the ``--turn-connect`` address, else the address the TURN URL's
+host resolves to): CreatePermission for it (a server that may not relay there answers
+403 Forbidden: the check fails), then ChannelBind and one datagram sent through the
+relay to the relay's own port on the peer, which must come back. The datagram goes only
+to the peer. Secrets are never printed."""
 
 from __future__ import annotations
 
+import contextlib
+import ipaddress
 import os
 import re
+import socket
 import ssl
 import time
 from collections.abc import Mapping
@@ -29,6 +37,11 @@ URL_PATTERN = re.compile(
     r"(?::(?P<port>[0-9]{1,5}))?(?:\?transport=(?P<transport>udp|tcp))?$"
 )
 CHECK_USER = "bbb-verify"
+ECHO_TIMEOUT_S = 3.0
+NAT_HINT = (
+    " (behind NAT without hairpinning, give --turn-peer the server's internal address, "
+    "coturn's relay-ip)"
+)
 
 
 @dataclass(frozen=True)
@@ -141,6 +154,32 @@ def _transport(
     )
 
 
+def peer_address(endpoint: Endpoint, connect: str | None, peer: str | None) -> str:
+    """The IPv4 address to relay to: peer, else connect, else the URL host's address."""
+    name = peer or connect or endpoint.host
+    try:
+        return str(ipaddress.IPv4Address(name))
+    except ValueError:
+        pass
+    try:
+        infos = socket.getaddrinfo(name, None, socket.AF_INET, socket.SOCK_DGRAM)
+    except OSError as exc:
+        raise UsageError(f"cannot resolve the TURN peer {name}: {exc}") from exc
+    return str(infos[0][4][0])
+
+
+def _relay(session: stun.Session, peer: str, timeout: float, steps: list[str]) -> str | None:
+    """Permission for peer, then a datagram to the relay's port on peer and back: None
+    when it came back, else why not (TurnRefused on 403 propagates)."""
+    stun.permit(session, peer)
+    steps.append(f"permission for {peer}")
+    target = (peer, session.allocation.relayed[1])
+    if stun.echo_through_relay(session, target, min(timeout, ECHO_TIMEOUT_S)):
+        steps.append(f"datagram relayed to {target[0]}:{target[1]} and back")
+        return None
+    return f"no datagram came back through the relay from {target[0]}:{target[1]}{NAT_HINT}"
+
+
 def probe(
     server: TurnServer,
     *,
@@ -148,13 +187,19 @@ def probe(
     ca_file: str | None = None,
     timeout: float = 5.0,
     now: float | None = None,
+    peer: str | None = None,
 ) -> CheckResult:
-    """Binding, then Allocate (and release) with bbb-web-style credentials."""
+    """Binding, Allocate, CreatePermission and a datagram through the relay to peer and
+    back, then release, with bbb-web-style credentials."""
     name = "turn"
     try:
         endpoint = parse_url(server.url)
     except UsageError as exc:
         return CheckResult(name, Status.FAIL, str(exc))
+    try:
+        peer_ip = peer_address(endpoint, connect, peer)
+    except UsageError as exc:
+        return CheckResult(name, Status.ERROR, f"{server.url}: {exc}")
     label = f"{server.url} ({endpoint.transport}"
     label += f" via {connect})" if connect else ")"
     if not server.secret:
@@ -170,24 +215,42 @@ def probe(
         return CheckResult(name, Status.FAIL, f"{label}: certificate rejected: {reason}")
     except (OSError, ssl.SSLError) as exc:
         return CheckResult(name, Status.ERROR, f"{label}: cannot connect: {exc}")
+    session: stun.Session | None = None
     try:
         mapped = stun.binding(transport)
         steps.append(f"binding → {mapped[0]}:{mapped[1]}")
-        allocation = stun.allocate(transport, username, password)
+        session = stun.open_allocation(transport, username, password)
+        allocation = session.allocation
         steps.append(
             f"allocate → relay {allocation.relayed[0]}:{allocation.relayed[1]} "
-            f"(realm {allocation.realm}, lifetime {allocation.lifetime}s), released"
+            f"(realm {allocation.realm}, lifetime {allocation.lifetime}s)"
         )
+        problem = _relay(session, peer_ip, timeout, steps)
+        if problem is not None:
+            return CheckResult(name, Status.FAIL, f"{label}: {'; '.join([*steps, problem])}")
+        stun.release(session)
+        session = None
+        steps.append("released")
     except stun.TurnRefused as exc:
         hint = " (wrong secret or expired credentials?)" if exc.code == 401 else ""
+        if exc.code == 403:
+            hint = f" (the server may not relay to {peer_ip}: is it this server's media address?)"
         return CheckResult(name, Status.FAIL, f"{label}: {' → '.join([*steps, str(exc)])}{hint}")
     except stun.StunError as exc:
         return CheckResult(name, Status.FAIL, f"{label}: {' → '.join([*steps, str(exc)])}")
     except (OSError, ssl.SSLError) as exc:
         return CheckResult(name, Status.ERROR, f"{label}: {' → '.join([*steps, str(exc)])}")
     finally:
+        if session is not None:
+            _quiet_release(session)
         transport.close()
     return CheckResult(name, Status.PASS, f"{label}: {'; '.join(steps)}")
+
+
+def _quiet_release(session: stun.Session) -> None:
+    """Release after a failure: its own errors would hide the first one."""
+    with contextlib.suppress(stun.StunError, OSError, ssl.SSLError):
+        stun.release(session)
 
 
 def check_servers(
@@ -196,9 +259,12 @@ def check_servers(
     connect: str | None = None,
     ca_file: str | None = None,
     timeout: float = 5.0,
+    peer: str | None = None,
 ) -> CheckResult:
     """One result for all servers: the worst status, every server's detail."""
-    results = [probe(s, connect=connect, ca_file=ca_file, timeout=timeout) for s in servers]
+    results = [
+        probe(s, connect=connect, ca_file=ca_file, timeout=timeout, peer=peer) for s in servers
+    ]
     order = (Status.ERROR, Status.FAIL, Status.PASS)
     status = next(s for s in order if any(r.status is s for r in results))
     return CheckResult("turn", status, " | ".join(r.detail for r in results))

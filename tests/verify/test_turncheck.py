@@ -5,8 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from bbbverify import turncheck
+from bbbverify import stun, turncheck
 from bbbverify.errors import UsageError
+from bbbverify.model import Status
 
 
 @pytest.mark.parametrize(
@@ -79,3 +80,48 @@ def test_no_file_means_no_turn_check():
     assert (
         turncheck.resolve_servers([], None, None, {"BBB_TURN_STUN_SERVERS": "/nonexistent"}) == []
     )
+
+
+@pytest.mark.parametrize(
+    ("url", "connect", "peer", "expected"),
+    [
+        ("turn:192.0.2.10:3478", None, None, "192.0.2.10"),  # the URL's host
+        ("turn:localhost:3478", None, None, "127.0.0.1"),  # ... resolved
+        ("turns:bbb.example.org:443?transport=tcp", "192.0.2.20", None, "192.0.2.20"),
+        ("turns:bbb.example.org:443?transport=tcp", "192.0.2.20", "192.0.2.30", "192.0.2.30"),
+    ],
+    ids=["url-address", "url-name", "connect", "turn-peer"],
+)
+def test_the_relay_peer_defaults_to_the_turn_servers_address(url, connect, peer, expected):
+    endpoint = turncheck.parse_url(url)
+    assert turncheck.peer_address(endpoint, connect, peer) == expected
+
+
+def test_an_unresolvable_peer_is_an_error_not_a_pass():
+    server = turncheck.TurnServer("turn:no-such-host.invalid:3478", "x")
+    result = turncheck.probe(server, timeout=1)
+    assert result.status is Status.ERROR
+    assert "cannot resolve the TURN peer no-such-host.invalid" in result.detail
+
+
+class FakeStream:
+    """A socket that returns prepared bytes in small pieces."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+
+    def recv(self, count: int) -> bytes:
+        chunk, self.data = self.data[: min(count, 3)], self.data[min(count, 3) :]
+        return chunk
+
+
+def test_stream_frames_channel_data_with_padding_and_stun_messages():
+    """Over TCP/TLS, ChannelData is padded to 4 bytes (RFC 5766 section 11.5); the
+    reader must keep the stream in step to find the STUN answer behind it."""
+    tid = stun.new_transaction_id()
+    message = stun.encode(stun.Message(stun.message_type(stun.BINDING, stun.SUCCESS), tid))
+    data = stun.channel_data(0x4000, b"hello") + b"\x00" * 3 + message
+    transport = stun.StreamTransport.__new__(stun.StreamTransport)
+    transport.sock = FakeStream(data)  # type: ignore[assignment]
+    assert transport._read_frame() == stun.channel_data(0x4000, b"hello")
+    assert transport._read_frame() == message

@@ -2,7 +2,9 @@
 
 Runs on the machine hosting the lab container; TLS, HTTP and TURN clients go from
 here to the container, as a member's browser would. Peers are only the container
-itself (allowed) and loopback (denied): no traffic leaves the lab. Tests run in file
+itself (allowed) and loopback (denied), and a documentation address (198.51.100.7,
+RFC 5737) that coturn must refuse itself with 403 before anything is sent: no traffic
+leaves the lab. Tests run in file
 order (every test takes testinfra's module-parametrized `host`, so pytest keeps it):
 the built-in topology first, then bad input, then external and back.
 """
@@ -41,6 +43,7 @@ WATCHED = [
     SECRET_FILE,
 ]
 PEER_PORT = 3480
+DENIED_PUBLIC_PEER = "198.51.100.7"  # documentation address: refused, never sent to
 EXTERNAL = [{"url": "turns:turn.lab.test:443?transport=tcp", "secret": "lab-external-secret"}]
 TIMINGS: dict[str, float] = {}
 
@@ -243,19 +246,21 @@ def test_coturn_configuration_and_secret_files(host, ip):
         "max-port=65535",
         "no-tlsv1",
         "no-tlsv1_1",
-        "denied-peer-ip=10.0.0.0-10.255.255.255",
-        "denied-peer-ip=172.16.0.0-172.31.255.255",
-        "denied-peer-ip=192.168.0.0-192.168.255.255",
-        "denied-peer-ip=127.0.0.0-127.255.255.255",
-        "denied-peer-ip=169.254.0.0-169.254.255.255",
-        "denied-peer-ip=100.64.0.0-100.127.255.255",
-        "denied-peer-ip=::-::1",
-        "denied-peer-ip=fc00::-fdff:ffff:ffff:ffff:ffff:ffff:ffff:ffff",
-        "denied-peer-ip=fe80::-febf:ffff:ffff:ffff:ffff:ffff:ffff:ffff",
-        f"allowed-peer-ip={ip}",
+        "no-tcp-relay",
+        "user-quota=100",
+        "total-quota=4000",
     ]:
         assert line in text.splitlines(), line
     assert "external-ip" not in text  # no NAT in the lab: bind == public
+    # as bbb-install's install_coturn: every peer denied, only the server's address allowed
+    peers = [line for line in text.splitlines() if "-peer" in line and not line.startswith("#")]
+    assert peers == [
+        "no-multicast-peers",
+        "denied-peer-ip=0.0.0.0-255.255.255.255",
+        "denied-peer-ip=::-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff",
+        f"allowed-peer-ip={ip}",
+    ]
+    assert "allow-loopback-peers" not in text
 
 
 def test_turn_stun_servers_xml_advertises_both_urls_with_the_secret(host, secret):
@@ -295,14 +300,43 @@ def test_relay_to_a_denied_peer_is_refused(host, ip, secret, peer):
     assert "tot_recv_msgs=5" not in out
 
 
-def test_bbb_verify_turn_check_passes_for_the_advertised_servers(host, ip, ca):
+def advertised(host) -> list[turncheck.TurnServer]:
     xml = Path(os.environ["MOLECULE_EPHEMERAL_DIRECTORY"]) / "turn-stun-servers.xml"
     xml.write_bytes(host.file(XML).content)
-    servers = turncheck.read_turn_stun_servers(xml)
-    result = turncheck.check_servers(servers, connect=ip, ca_file=ca, timeout=5)
+    return turncheck.read_turn_stun_servers(xml)
+
+
+def test_bbb_verify_turn_check_relays_to_the_servers_address(host, ip, ca):
+    """The peer defaults to the --turn-connect address: the container, the server."""
+    result = turncheck.check_servers(advertised(host), connect=ip, ca_file=ca, timeout=5)
     assert result.ok, result.detail
     assert "(udp via" in result.detail
     assert "(tls via" in result.detail
+    assert result.detail.count(f"permission for {ip}; datagram relayed to {ip}:") == 2
+
+
+def test_bbb_verify_turn_check_fails_for_another_public_address(host, ip, ca):
+    """coturn answers CreatePermission for a public address that is not the server's with
+    403 (the role's policy before issue 15 granted it, and the allocation-only check passed)."""
+    result = turncheck.check_servers(
+        advertised(host), connect=ip, ca_file=ca, timeout=5, peer=DENIED_PUBLIC_PEER
+    )
+    assert not result.ok
+    assert result.status.value == "fail"
+    assert result.detail.count("CreatePermission refused: 403") == 2, result.detail
+    assert "datagram" not in result.detail
+
+
+def test_no_tcp_relays(host, ip, secret):
+    """RFC 6062 TCP allocations would reach every TCP port of the server: refused (442)."""
+    username, password = stun.rest_credentials(secret, "w_lab_member", 600, time.time())
+    transport = stun.StreamTransport(ip, 3478, timeout=5)
+    try:
+        with pytest.raises(stun.TurnRefused) as refused:
+            stun.open_allocation(transport, username, password, stun.TRANSPORT_TCP)
+    finally:
+        transport.close()
+    assert refused.value.code == 442
 
 
 # --- bad input: a clear error before anything changes -------------------------
@@ -330,8 +364,9 @@ def test_bbb_verify_turn_check_passes_for_the_advertised_servers(host, ip, ca):
             "overlaps neither BigBlueButton's UDP media range bbb_udp_port_min-bbb_udp_port_max "
             "(16384-32768)",
         ),
+        ({"turn_user_quota": 0}, "0 (no quota at all, in coturn) is not accepted"),
     ],
-    ids=["external-without-secret", "malformed-url", "relay-overlaps-media"],
+    ids=["external-without-secret", "malformed-url", "relay-overlaps-media", "quota-zero"],
 )
 def test_bad_input_fails_clearly_before_any_change(host, extra, message):
     before = fingerprint(host)
@@ -375,11 +410,7 @@ def test_switch_back_to_builtin_gives_haproxy_443_again(host, ip, ca):
     assert run.returncode == 0, said(run)[-3000:]
     assert owned_by_haproxy(host)
     # a new secret was generated; the advertised servers work with it
-    xml = Path(os.environ["MOLECULE_EPHEMERAL_DIRECTORY"]) / "turn-stun-servers.xml"
-    xml.write_bytes(host.file(XML).content)
-    result = turncheck.check_servers(
-        turncheck.read_turn_stun_servers(xml), connect=ip, ca_file=ca, timeout=5
-    )
+    result = turncheck.check_servers(advertised(host), connect=ip, ca_file=ca, timeout=5)
     assert result.ok, result.detail
 
 

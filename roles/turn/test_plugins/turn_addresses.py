@@ -1,17 +1,8 @@
-"""Tests of the turn role: ``x is turn_is_ipv4``, ``x is turn_is_cidr``."""
+"""Tests of the turn role: ``x is turn_is_ipv4``."""
 
 from __future__ import annotations
 
 import ipaddress
-
-
-def turn_is_cidr(value: object) -> bool:
-    """A CIDR block with no host bits set (10.0.0.0/8, fc00::/7)."""
-    try:
-        ipaddress.ip_network(str(value).strip(), strict=True)
-    except ValueError:
-        return False
-    return True
 
 
 def turn_is_ipv4(value: object) -> bool:
@@ -25,4 +16,4 @@ def turn_is_ipv4(value: object) -> bool:
 
 class TestModule:
     def tests(self) -> dict[str, object]:
-        return {"turn_is_cidr": turn_is_cidr, "turn_is_ipv4": turn_is_ipv4}
+        return {"turn_is_ipv4": turn_is_ipv4}
