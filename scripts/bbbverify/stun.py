@@ -75,6 +75,13 @@ class StunError(Exception):
     """A malformed or unexpected STUN message, or a transport failure."""
 
 
+class TurnUnreachable(StunError):
+    """The TURN server could not be reached (nothing answered, or ICMP unreachable).
+
+    Reported like a TCP connection that is refused: the server could not be reached
+    (bbb-verify's exit code 2), over UDP as over TCP."""
+
+
 class TurnRefused(StunError):
     """The server answered a request with an error response."""
 
@@ -302,11 +309,11 @@ class UdpTransport:
                 try:
                     data = self.sock.recv(65536)
                 except ConnectionRefusedError as exc:
-                    raise StunError("UDP port unreachable (ICMP)") from exc
+                    raise TurnUnreachable("UDP port unreachable (ICMP)") from exc
                 if len(data) >= HEADER_LENGTH and data[8:20] == transaction_id:
                     return data
             if time.monotonic() >= deadline:
-                raise StunError(f"no answer over UDP within {self.timeout:g}s")
+                raise TurnUnreachable(f"no answer over UDP within {self.timeout:g}s")
             rto *= 2
 
     def send(self, data: bytes) -> None:
@@ -320,7 +327,7 @@ class UdpTransport:
         try:
             return self.sock.recv(65536)
         except ConnectionRefusedError as exc:
-            raise StunError("UDP port unreachable (ICMP)") from exc
+            raise TurnUnreachable("UDP port unreachable (ICMP)") from exc
 
     def close(self) -> None:
         self.sock.close()

@@ -231,6 +231,9 @@ def probe(
         stun.release(session)
         session = None
         steps.append("released")
+    except stun.TurnUnreachable as exc:
+        # The same as a refused TCP connection: the server could not be reached (exit 2).
+        return CheckResult(name, Status.ERROR, f"{label}: {' → '.join([*steps, str(exc)])}")
     except stun.TurnRefused as exc:
         hint = " (wrong secret or expired credentials?)" if exc.code == 401 else ""
         if exc.code == 403:

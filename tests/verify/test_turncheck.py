@@ -125,3 +125,25 @@ def test_stream_frames_channel_data_with_padding_and_stun_messages():
     transport.sock = FakeStream(data)  # type: ignore[assignment]
     assert transport._read_frame() == stun.channel_data(0x4000, b"hello")
     assert transport._read_frame() == message
+
+
+def _closed_port(kind: int) -> int:
+    """A loopback port nothing listens on (bound, then closed again)."""
+    import socket
+
+    with socket.socket(socket.AF_INET, kind) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.mark.parametrize("transport", ["udp", "tcp"])
+def test_an_unreachable_turn_server_is_an_error_over_udp_and_tcp(transport: str) -> None:
+    """Nothing listening gives the same status (error, exit 2) over UDP as over TCP."""
+    import socket
+
+    kind = socket.SOCK_DGRAM if transport == "udp" else socket.SOCK_STREAM
+    port = _closed_port(kind)
+    server = turncheck.TurnServer(f"turn:127.0.0.1:{port}?transport={transport}", "s3cr3t-x")
+    result = turncheck.probe(server, timeout=1.0, peer="127.0.0.1")
+    assert result.status is Status.ERROR, result
+    assert "s3cr3t-x" not in result.detail
