@@ -31,6 +31,11 @@ require 'redis'
 module StandIn
   ROOM_PUBLIC = %r{\A/api/v1/rooms/([^/.?]+)/public(\.json)?\z}
   MEETING_STATUS = %r{\A/api/v1/meetings/([^/.?]+)/status(\.json)?\z}
+  # Files of upstream's public/ (served as static files, no session, no cookie).
+  PUBLIC_FILES = {
+    '/favicon.ico' => 'image/x-icon', '/robots.txt' => 'text/plain',
+    '/apple-touch-icon.png' => 'image/png', '/apple-touch-icon-precomposed.png' => 'image/png'
+  }.freeze
   SHELL = <<~HTML
     <!DOCTYPE html>
     <html><head><title>BigBlueButton</title>
@@ -136,8 +141,12 @@ module StandIn
 
     def route(req, res, path, session)
       get = %w[GET HEAD].include?(req.request_method)
-      if path == '/health_check' && get
-        return health_check(res)
+      return health_check(res) if path == '/health_check' && get
+
+      if PUBLIC_FILES.key?(path) && get
+        res.status = 200
+        res['Content-Type'] = PUBLIC_FILES[path]
+        return res.body = ''
       end
       # protect_from_forgery with: :exception, before any controller callback.
       unless get || session.verified_request?(req, base_url(req))
