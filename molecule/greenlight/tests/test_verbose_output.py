@@ -42,10 +42,13 @@ def test_verbose_diff_run_shows_no_secret(host):
     }
     secrets = {name: value.strip() for name, value in secrets.items()}
     assert all(len(value) >= 4 for value in secrets.values())
-    # molecule's verifier environment (ANSIBLE_CONFIG) points at the scenario's inventory.
+    # molecule's verifier environment: ANSIBLE_CONFIG, ANSIBLE_ROLES_PATH and the
+    # scenario's inventory (its directory holds the group_vars link).
+    inventory = Path(os.environ["MOLECULE_INVENTORY_FILE"]).parent
     env = dict(os.environ, ANSIBLE_NOCOLOR="1", ANSIBLE_FORCE_COLOR="0")
     result = subprocess.run(
-        [_ansible_playbook(), "-v", "--diff", str(SCENARIO / "verbose_rerun.yml")],
+        [_ansible_playbook(), "-i", str(inventory), "-v", "--diff",
+         str(SCENARIO / "verbose_rerun.yml")],
         env=env, capture_output=True, text=True, check=False, timeout=900, cwd=SCENARIO,
     )  # fmt: skip
     output = result.stdout + result.stderr
