@@ -2,10 +2,8 @@
 
 # Ensures the chapter's one landing room in Greenlight v3 (role landing_room).
 # Run inside the greenlight-v3 container through the greenlight role's
-# tasks/runner.yml:
-#   docker exec -i --env=LANDING_ROOM --env=LANDING_ROOM_VIEWER_ACCESS_CODE \
-#     --env=LANDING_ROOM_MODERATOR_ACCESS_CODE greenlight-v3 \
-#     bundle exec rails runner - < this file
+# tasks/runner.yml (`docker exec -i greenlight-v3 bundle exec rails runner -`,
+# the values arriving with the script on stdin, set into ENV by its header):
 # LANDING_ROOM is JSON: {"friendly_id", "name", "owner_email",
 # "options": {meeting option name => value}}; the access codes come in their
 # own variables and are never printed.

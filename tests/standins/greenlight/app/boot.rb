@@ -5,8 +5,9 @@
 # bbb-chapter uses, against a real PostgreSQL: its schema, the model behaviour
 # of the tables the roles touch, `bundle exec rails runner`, `bundle exec rake
 # admin:create[...]`, GET /health_check and GET /api/v1/rooms/:id/public.json.
-# Written from /work/shared/reference/greenlight.md (which cites the upstream
-# source); no upstream code is copied. Debian 12 ships ActiveRecord 6.1 and
+# Written from upstream's source at
+# https://github.com/bigbluebutton/greenlight/tree/release-3.8.2.4 (each file
+# names the upstream files it follows); no upstream code is copied. Debian 12 ships ActiveRecord 6.1 and
 # Ruby 3.1 where Greenlight uses Rails 7.2 and Ruby 3.3.
 #
 # boot.rb: environment, database connection and models, like `rails runner`

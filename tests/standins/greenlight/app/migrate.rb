@@ -2,7 +2,8 @@
 
 # STAND-IN FOR TESTS ONLY: what `rails db:create`, `rails db:migrate` and
 # `rails db:migrate:with_data` do on every start of Greenlight's bin/start,
-# reduced to the tables bbb-chapter touches (greenlight.md §1, §3). Idempotent:
+# reduced to the tables bbb-chapter touches (upstream db/schema.rb and db/data/*.rb at
+# https://github.com/bigbluebutton/greenlight/tree/release-3.8.2.4/db). Idempotent:
 # tables are created if missing, seed rows inserted if missing, and the
 # migration versions recorded in schema_migrations / data_migrations.
 require_relative 'boot'

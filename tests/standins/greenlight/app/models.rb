@@ -2,7 +2,10 @@
 
 # STAND-IN FOR TESTS ONLY: ActiveRecord models following Greenlight v3's
 # app/models/*.rb behaviour (validations, callbacks, helpers) for the tables
-# bbb-chapter touches. See boot.rb.
+# bbb-chapter touches, from
+# https://github.com/bigbluebutton/greenlight/tree/release-3.8.2.4/app/models
+# (room.rb, user.rb, meeting_option.rb, role.rb, recording.rb, site_setting.rb, ...).
+# See boot.rb.
 
 class ApplicationRecord < ActiveRecord::Base
   self.abstract_class = true
@@ -126,6 +129,8 @@ class Room < ApplicationRecord
   before_validation :set_friendly_id, :set_meeting_id, on: :create
   after_create :create_meeting_options
 
+  # Upstream: where(user: { provider: }), always used after includes(:user)
+  # (RoomsController/MeetingsController#find_room); joins gives the same rows here.
   scope :with_provider, ->(provider) { joins(:user).where(users: { provider: }) }
 
   def get_setting(name:)
@@ -134,7 +139,9 @@ class Room < ApplicationRecord
 
   private
 
-  # Upstream: 12 random lower-case alphanumerics in 4 groups of 3, retried until unique.
+  # Upstream (room.rb set_friendly_id / set_meeting_id): 12 random lower-case
+  # alphanumerics in 4 groups of 3 (40 for meeting_id); `raise if exists?` +
+  # `rescue StandardError; retry`, i.e. retried until unique.
   def set_friendly_id
     loop do
       self.friendly_id = SecureRandom.alphanumeric(12).downcase.scan(/.../).join('-')
