@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import stat
 import subprocess
 import sys
@@ -146,3 +147,22 @@ def test_cli_writes_own_mode_by_default(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "TLS own" in result.stdout
     assert "BBB_E2E_IP=10.1.0.9" in (tmp_path / "out" / "e2e.env").read_text()
+
+
+def test_vault_has_an_access_code_the_landing_room_accepts(tmp_path: Path) -> None:
+    """preflight requires vault_landing_room_viewer_access_code (roles/landing_room)."""
+    rule = yaml.safe_load((ROOT / "roles" / "landing_room" / "vars" / "main.yml").read_text())[
+        "landing_room_access_code_regex"
+    ]
+    out = tmp_path / "ci-e2e"
+    vault = out / "group_vars" / "bbb" / "vault.yml"
+    generate(out, EXAMPLE, own_settings())
+    code = yaml.safe_load(vault.read_text())["vault_landing_room_viewer_access_code"]
+    assert isinstance(code, str) and re.fullmatch(rule.rstrip("$"), code), code
+    # A vault from an older generator (password only) keeps its password and gains the code.
+    vault.write_text('---\nvault_greenlight_admin_password: "Kept-Passw0rd!"\n')
+    generate(out, EXAMPLE, own_settings())
+    values = yaml.safe_load(vault.read_text())
+    assert values["vault_greenlight_admin_password"] == "Kept-Passw0rd!"
+    assert re.fullmatch(rule.rstrip("$"), values["vault_landing_room_viewer_access_code"])
+    assert stat.S_IMODE(vault.stat().st_mode) == 0o600

@@ -195,6 +195,53 @@ def serial_of(cert: trustme.LeafCert) -> int:
     return x509.load_pem_x509_certificate(cert.cert_chain_pems[0].bytes()).serial_number
 
 
+# --- a fresh host: bbb-html5's packaged site, an installer's apt source ------
+
+CAPTURE = "/var/tmp/site-at-first-issuance"  # certbot's pre-hook (converge.yml)
+STANDIN_HTML5 = "/srv/bbb-standin-repo/pool/main/bbb-html5_3.0.0~standin1_all.deb"
+
+
+def test_bbb_html5_shipped_the_site_as_a_conffile(host):
+    """prepare.yml installed bbb-html5 first, as a real host has it (roles/tls nginx_base.yml)."""
+    assert SITE in host.check_output("dpkg-query -W -f='${Conffiles}' bbb-html5")
+
+
+def test_first_issuance_was_answered_by_the_roles_own_port_80_site(host):
+    capture = host.file(CAPTURE)
+    assert capture.exists, "certbot's pre-hook never ran: no certificate was requested"
+    text = capture.content_string
+    assert "(role tls)" in text, "the challenge was served by another site:\n" + text[:600]
+    assert "location ^~ /.well-known/acme-challenge/" in text
+    assert "root /var/www/bigbluebutton-default/assets;" in text
+    assert "listen 443" not in text and "ssl_certificate" not in text
+    assert "(role tls)" in host.file(SITE).content_string
+
+
+def test_installer_apt_source_was_moved_aside_and_apt_reads_its_sources(host):
+    """roles/common: bbb-install-style bigbluebutton.list next to our bigbluebutton.sources."""
+    d = "/etc/apt/sources.list.d"
+    assert not host.file(f"{d}/bigbluebutton.list").exists
+    backup = host.file(f"{d}/bigbluebutton.list.bbb-chapter.disabled")
+    assert backup.contains("signed-by=/usr/share/keyrings/bigbluebutton-installer.asc")
+    assert host.file(f"{d}/bigbluebutton.sources").contains("X-Repolib-Name: bigbluebutton")
+    run = host.run("apt-get update")
+    assert run.rc == 0 and "Conflicting" not in run.stderr, run.stderr
+
+
+def test_bbb_html5_upgrade_leaves_the_site_alone(host, ip, pebble_root):
+    """The postinst's server_name sed (two spaces) misses the role's site; dpkg keeps it."""
+    before = host.file(SITE).sha256sum
+    serial = served_serial(ip, pebble_root)
+    host.run_expect(
+        [0],
+        "DEBIAN_FRONTEND=noninteractive apt-get install -y --reinstall"
+        f" -o Dpkg::Options::=--force-confnew {STANDIN_HTML5}",
+    )
+    assert host.file(SITE).sha256sum == before
+    assert f"server_name {HOSTNAME};" in host.file(SITE).content_string
+    assert served_serial(ip, pebble_root) == serial
+
+
 # --- ACME: issuance, the site, renewal ---------------------------------------
 
 
