@@ -6,16 +6,20 @@ import ipaddress
 
 
 def turn_is_cidr(value: object) -> bool:
-    """A CIDR block with no host bits set (10.0.0.0/8, fc00::/7)."""
+    """A CIDR block with no host bits set (10.0.0.0/8, fc00::/7), exactly (no spaces, no newline)."""
+    if not isinstance(value, str):
+        return False
     try:
-        ipaddress.ip_network(str(value).strip(), strict=True)
+        ipaddress.ip_network(value, strict=True)
     except ValueError:
         return False
     return True
 
 
 def turn_is_ipv4(value: object) -> bool:
-    """A dotted-quad IPv4 address."""
+    """A dotted-quad IPv4 address, exactly (no spaces, no newline)."""
+    if not isinstance(value, str):
+        return False
     try:
         ipaddress.IPv4Address(str(value))
     except ValueError:
