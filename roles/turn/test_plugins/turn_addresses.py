@@ -6,7 +6,7 @@ import ipaddress
 
 
 def turn_is_cidr(value: object) -> bool:
-    """A CIDR block with no host bits set (10.0.0.0/8, fc00::/7), exactly (no spaces, no newline)."""
+    """A CIDR block without host bits (10.0.0.0/8, fc00::/7), exactly: no spaces, no newline."""
     if not isinstance(value, str):
         return False
     try:
