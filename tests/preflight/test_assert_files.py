@@ -119,4 +119,4 @@ def test_check_results_lists_failed_checks_and_loop_items() -> None:
             "other": {"failed": True, "msg": "not a check"},
         }
     )
-    assert results == ["a is bad", "c1", "the check input_check_d could not run (template error)."]
+    assert results == ["a is bad", "c1", "template error Traceback ..."]

@@ -98,12 +98,11 @@ def check_results(task_vars: Mapping[str, Any]) -> list[str]:
 
 
 def describe_failure(key: str, result: Mapping[str, Any]) -> str:
-    """A failed check's own message, or, for an error inside a check, its first line."""
+    """A failed check's own message (an assert's fail_msg, a fail's msg, or the error)."""
     message = " ".join(str(result.get("msg", "")).split())
-    if "evaluated_to" in result or result.get("_input_check_message"):
-        return message or f"{key} failed."
-    first = str(result.get("msg", "")).strip().splitlines()[:1]
-    return f"the check {key} could not run ({(first[0] if first else 'no message')[:300]})."
+    if not message:
+        return f"the check {key} failed."
+    return message if len(message) <= 600 else message[:600] + " ..."
 
 
 def hide(message: str, secrets: Sequence[str]) -> str:
