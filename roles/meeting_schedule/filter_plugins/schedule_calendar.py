@@ -75,7 +75,7 @@ def _fail(var: str, message: str) -> ScheduleError:
 
 
 def _zone(name: Any, var: str) -> ZoneInfo:
-    if not isinstance(name, str) or not _ZONE_RE.match(name):
+    if not isinstance(name, str) or not _ZONE_RE.fullmatch(name):
         raise _fail(var, f"{name!r} is not an IANA time zone name such as Australia/Sydney")
     if name not in available_timezones():
         raise _fail(var, f"{name!r} is not a known IANA time zone (e.g. Australia/Sydney)")
@@ -90,7 +90,7 @@ def _date(value: Any, var: str) -> dt.date:
         raise _fail(var, f"{value!r} must be a date (YYYY-MM-DD), not a date and time")
     if isinstance(value, dt.date):
         return value
-    if isinstance(value, str) and _DATE_RE.match(value.strip()):
+    if isinstance(value, str) and _DATE_RE.fullmatch(value.strip()):
         try:
             return dt.date.fromisoformat(value.strip())
         except ValueError as exc:
@@ -100,7 +100,7 @@ def _date(value: Any, var: str) -> dt.date:
 
 def _time(value: Any, var: str) -> dt.time:
     text = str(value).strip()
-    match = _TIME_RE.match(text)
+    match = _TIME_RE.fullmatch(text)
     if not match:
         raise _fail(var, f"{value!r} is not a 24-hour time HH:MM such as 19:30")
     return dt.time(int(match.group(1)), int(match.group(2)))
@@ -190,7 +190,7 @@ def _describe(text: str) -> str:
     if others:
         return ""
     if freq == "MONTHLY" and len(byday) == 1 and "BYMONTHDAY" not in recur:
-        match = re.match(r"^([+-]?\d)?(MO|TU|WE|TH|FR|SA|SU)$", byday[0])
+        match = re.fullmatch(r"([+-]?\d)?(MO|TU|WE|TH|FR|SA|SU)", byday[0])
         if match and match.group(1) and int(match.group(1)) in _ORDINALS:
             every = "each month" if interval == 1 else f"every {interval} months"
             return f"The {_ORDINALS[int(match.group(1))]} {_WEEKDAYS[match.group(2)]} of {every}"
@@ -253,13 +253,13 @@ def schedule_plan(params: dict[str, Any]) -> dict[str, Any]:
     if not isinstance(params, dict):
         raise ScheduleError("schedule_plan expects a mapping of the schedule_* variables")
     schedule_id = _text(params, "schedule_id")
-    if not _ID_RE.match(schedule_id):
+    if not _ID_RE.fullmatch(schedule_id):
         raise _fail("schedule_id", f"{schedule_id!r}: use lower-case letters, digits, '.', '-'")
     hostname = _text(params, "bbb_hostname")
     title = _text(params, "schedule_title")
     description = _text(params, "schedule_description", required=False)
     join_url = _text(params, "schedule_join_url")
-    if not re.match(r"^https?://[^\s/]+", join_url):
+    if not re.fullmatch(r"https?://[^\s/]+\S*", join_url):
         raise _fail("schedule_join_url", f"{join_url!r} must be an http(s) URL")
     notice = params.get("schedule_recording_notice", False)
     if not isinstance(notice, bool):

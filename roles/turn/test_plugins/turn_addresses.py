@@ -6,7 +6,9 @@ import ipaddress
 
 
 def turn_is_ipv4(value: object) -> bool:
-    """A dotted-quad IPv4 address."""
+    """A dotted-quad IPv4 address, exactly (no spaces, no newline)."""
+    if not isinstance(value, str):
+        return False
     try:
         ipaddress.IPv4Address(str(value))
     except ValueError:

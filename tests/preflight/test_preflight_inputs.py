@@ -1,0 +1,168 @@
+"""Preflight checks every later role's input before anything changes, and says all at once.
+
+Each test runs the preflight role on this machine (``harness.run_preflight``: connection
+local, the lab's inventory plus one set of bad values) and expects one failure whose
+final report names every bad variable, with ``changed=0`` and no secret in the output.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from harness import run_preflight
+
+# Secrets the bad inputs carry; none may appear anywhere in the output.
+SENTINEL_SECRET = "Sentinel0secret with spaces 7f3a9c"
+SENTINEL_NUMBER = 918273645546372819
+SENTINEL_WEAK_PASSWORD = "sentinelweakpassword"
+LETS_ENCRYPT = "https://acme-v02.api.letsencrypt.org/directory"
+
+
+def _expect_refused(tmp_path: Path, bad: dict[str, object], names: list[str]) -> str:
+    run = run_preflight(tmp_path, bad)
+    assert run.returncode != 0, run.output[-4000:]
+    assert run.changed == 0
+    report = run.report
+    missing = [name for name in names if name not in report]
+    assert not missing, f"not in the report: {missing}\n{report or run.output[-4000:]}"
+    for secret in (SENTINEL_SECRET, str(SENTINEL_NUMBER), SENTINEL_WEAK_PASSWORD):
+        assert secret not in run.output
+    return report
+
+
+def test_the_lab_inputs_pass(tmp_path: Path) -> None:
+    run = run_preflight(tmp_path)
+    assert run.returncode == 0, run.output[-4000:]
+    assert run.changed == 0
+    assert "TASK [preflight : Validate the later roles' argument specs" in run.output
+    assert "ignored=0" in run.output
+
+
+def test_argument_spec_types_and_choices_fail_in_preflight(tmp_path: Path) -> None:
+    """Issue 15 item 3: specs were validated only when each role started."""
+    report = _expect_refused(
+        tmp_path,
+        {
+            "tls_certificate_source": "acmee",
+            "docker_engine_source": "distro",
+            "firewall_default_incoming": "alow",
+            "greenlight_image_source": "pul",
+            "bbb_apt_hold": "maybe",
+            "greenlight_backup_keep": "many",
+        },
+        [
+            "tls_certificate_source must be one of: acme, own, got: acmee",
+            "docker_engine_source must be one of",
+            "firewall_default_incoming must be one of",
+            "greenlight_image_source must be one of",
+            "bbb_apt_hold is text",
+            "greenlight_backup_keep",
+        ],
+    )
+    assert "write true or false without quotes" in report
+
+
+def test_every_problem_is_reported_in_one_run(tmp_path: Path) -> None:
+    """Issue 15 item 10: preflight stopped at the first problem."""
+    report = _expect_refused(
+        tmp_path,
+        {
+            "bbb_hostname": "meet.chapter.example.org",
+            "greenlight_admin_email": "Admin@bbb.lab.test",
+            "recordings_keep_published_days": -1,
+            "landing_room_short_path": "/rooms",
+            "turn_credential_ttl": 5,
+            "common_locale": "en_US.ISO-8859-1",
+        },
+        [
+            "preflight_placeholder_domains",
+            "greenlight_admin_email",
+            "recordings_keep_published_days",
+            "landing_room_short_path",
+            "turn_credential_ttl",
+            "common_locale",
+        ],
+    )
+    assert "Preflight found " in report and "Fix them all" in report
+
+
+def test_a_trailing_newline_is_refused(tmp_path: Path) -> None:
+    """Issue 15 item 4: `$` let one trailing newline through (a YAML block scalar)."""
+    _expect_refused(
+        tmp_path,
+        {
+            "bbb_release": "jammy-300\n",
+            "vault_landing_room_viewer_access_code": "k7m2pq\n",
+            "greenlight_image": "bigbluebutton/greenlight:v3.8.2.4\n",
+            "greenlight_primary_color": "#467fcf\n",
+            "common_timezone": "Etc/UTC\n",
+            "turn_denied_peer_cidrs": ["10.0.0.0/8\n"],
+            "recordings_retention_randomized_delay": "30min\n",
+        },
+        [
+            "bbb_release",
+            "landing_room_viewer_access_code",
+            "greenlight_image is",
+            "greenlight_primary_color",
+            "common_timezone",
+            "turn_denied_peer_cidrs",
+            "recordings_retention_randomized_delay",
+        ],
+    )
+
+
+def test_yaml_numbers_and_quoted_booleans_are_named(tmp_path: Path) -> None:
+    """Issue 15 item 4: an unquoted number or a quoted boolean: a message saying what to write."""
+    report = _expect_refused(
+        tmp_path,
+        {
+            "vault_landing_room_viewer_access_code": 7395,
+            "vault_greenlight_smtp_password": SENTINEL_NUMBER,
+            "bbb_secret": SENTINEL_NUMBER,
+            "schedule_start_time": 1140,
+            "recordings_enabled": "false",
+        },
+        [
+            "landing_room_viewer_access_code (set through vault_landing_room_viewer_access_code) "
+            "is a number in YAML",
+            "greenlight_smtp_password (set through vault_greenlight_smtp_password) is a number",
+            "bbb_secret is a number in YAML",
+            "schedule_start_time is a number in YAML",
+            "recordings_enabled is text ('false'), not a boolean: write true or false",
+        ],
+    )
+    assert "7395" not in report
+
+
+def test_inputs_that_weaken_the_server_are_refused(tmp_path: Path) -> None:
+    """Issue 15 item 7: each of these passed preflight on main."""
+    _expect_refused(
+        tmp_path,
+        {
+            "greenlight_bind_address": "0.0.0.0",
+            "bbb_web_properties_mode": "0644",
+            "greenlight_dir": "/",
+            "greenlight_backup_dir": "/var/",
+            "greenlight_image": "docker.io/bigbluebutton/greenlight:v3",
+            "greenlight_postgres_image": "docker.io/library/postgres:14",
+            "greenlight_redis_image": "registry.example.org:5000/redis:6.2",
+            "greenlight_admin_email": "admin@chapter.example.org",
+            "tls_acme_directory_url": LETS_ENCRYPT,
+            "tls_acme_email": "ops@chapter.test",
+            "bbb_secret": SENTINEL_SECRET,
+            "vault_greenlight_admin_password": SENTINEL_WEAK_PASSWORD,
+        },
+        [
+            "greenlight_bind_address is '0.0.0.0'",
+            "bbb_web_properties_mode is '0644'",
+            "greenlight_dir ('/')",
+            "greenlight_backup_dir ('/var/')",
+            "greenlight_image is 'docker.io/bigbluebutton/greenlight:v3'",
+            "greenlight_postgres_image is 'docker.io/library/postgres:14'",
+            "greenlight_redis_image is 'registry.example.org:5000/redis:6.2'",
+            "greenlight_admin_email is admin@chapter.example.org",
+            "tls_acme_email is ops@chapter.test",
+            "bbb_secret (vault_bbb_secret in the vault)",
+            "greenlight_admin_password",
+        ],
+    )
