@@ -1,7 +1,8 @@
 """Where the API URL and secret come from.
 
 Order: command-line flag, then BBB_URL / BBB_SECRET, then (on a BBB host) the bbb-web
-properties: the package default file, overridden by /etc/bigbluebutton/bbb-web.properties.
+properties: the package default file, overridden by /etc/bigbluebutton/bbb-web.properties,
+both read as bbb-web reads them (ISO-8859-1, Java's escapes and continuation lines).
 BBB_DEFAULT_PROPERTIES and BBB_WEB_PROPERTIES replace those two paths (for tests).
 """
 
@@ -12,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import javaprops
 from .errors import UsageError
 
 DEFAULT_PROPERTIES = Path("/usr/share/bbb-web/WEB-INF/classes/bigbluebutton.properties")
@@ -28,18 +30,8 @@ class Target:
 
 
 def parse_properties(text: str) -> dict[str, str]:
-    """Simple Java properties: ``key=value`` or ``key: value``; ``#``/``!`` comments."""
-    result: dict[str, str] = {}
-    for raw in text.splitlines():
-        line = raw.strip()
-        if not line or line[0] in "#!":
-            continue
-        cuts = [i for i in (line.find("="), line.find(":")) if i >= 0]
-        if not cuts:
-            continue
-        cut = min(cuts)
-        result[line[:cut].strip()] = line[cut + 1 :].strip()
-    return result
+    """Java properties as bbb-web reads them (continuation lines, escapes; see javaprops)."""
+    return javaprops.parse(text)
 
 
 def property_files(env: Mapping[str, str]) -> list[Path]:
@@ -52,12 +44,15 @@ def read_properties(paths: list[Path]) -> dict[str, str]:
     merged: dict[str, str] = {}
     for path in paths:
         try:
-            text = path.read_text(encoding="utf-8")
+            data = path.read_bytes()
         except FileNotFoundError:
             continue
         except OSError as exc:
             raise UsageError(f"cannot read {path}: {exc.strerror}") from exc
-        merged.update(parse_properties(text))
+        try:
+            merged.update(parse_properties(javaprops.decode(data)))
+        except ValueError as exc:
+            raise UsageError(f"{path} is not a valid Java properties file: {exc}") from exc
     return merged
 
 

@@ -42,6 +42,10 @@ def _run(tmp_path: Path, extra: dict[str, object]) -> subprocess.CompletedProces
         ),
         ({"recordings_formats": ["presentation", "flash"]}, "unknown: flash"),
         ({"recordings_welcome_footer_enabled": "Aufzeichnung läuft ✓"}, "ISO-8859-1"),
+        # Latin-1 only, but Ansible writes UTF-8: bbb-web would read "lÃ¤uft".
+        ({"recordings_welcome_footer_enabled": "Aufzeichnung läuft"}, "\\u00e4"),
+        # A trailing backslash joins the next line (disableRecordingDefault=...).
+        ({"recordings_welcome_footer_disabled": "No recording \\"}, "ending in a"),
     ],
 )
 def test_bad_input_fails_with_a_clear_message(tmp_path: Path, extra, message) -> None:
@@ -52,4 +56,11 @@ def test_bad_input_fails_with_a_clear_message(tmp_path: Path, extra, message) ->
 
 def test_good_input_passes(tmp_path: Path) -> None:
     result = _run(tmp_path, {"recordings_keep_published_days": 30})
+    assert result.returncode == 0, result.stdout
+
+
+def test_escaped_footer_passes(tmp_path: Path) -> None:
+    # \\u escapes and an escaped (even) trailing backslash are what Java reads correctly.
+    footer = "Aufzeichnung l\\u00e4uft \\\\"
+    result = _run(tmp_path, {"recordings_welcome_footer_enabled": footer})
     assert result.returncode == 0, result.stdout

@@ -295,3 +295,29 @@ def test_sample_recordings_published(host):
     # bbb-conf --setip rewrote the recordings' links to the configured host
     # (http: --setip keeps the scheme it found, like upstream; the tls role switches it)
     assert "<link>http://bbb.lab.test/playback/presentation/2.3/" in meta, meta
+
+
+@pytest.mark.parametrize("name", ["bbb-record-core", "bbb-apps-akka"])
+def test_recording_core_and_akka_installed_and_held(host, name):
+    assert host.package(name).is_installed
+    assert host.run(f"dpkg --get-selections {name}").stdout.split()[1] == "hold"
+
+
+def test_recording_links_use_https_and_the_host_name(host):
+    """The recording scripts' override (and the packaged file) name https://bbb.lab.test."""
+    for path in (
+        "/etc/bigbluebutton/recording/recording.yml",
+        "/usr/local/bigbluebutton/core/scripts/bigbluebutton.yml",
+    ):
+        text = host.file(path).content_string
+        assert re.search(r"(?m)^playback_protocol: https$", text), path
+        assert re.search(rf"(?m)^playback_host: {re.escape(HOSTNAME)}$", text), path
+
+
+def test_akka_has_the_secret_and_the_https_api(host):
+    conf = host.file("/etc/bigbluebutton/bbb-apps-akka.conf")
+    assert (conf.user, conf.group, conf.mode) == ("root", "bigbluebutton", 0o640)
+    assert f'  sharedSecret="{_secret(host)}"' in conf.content_string
+    assert f'  bbbWebAPI="https://{HOSTNAME}/bigbluebutton/api"' in conf.content_string
+    last = host.file("/var/log/bbb-apps-akka/standin-starts.log").content_string.splitlines()[-1]
+    assert hashlib.sha256(_secret(host).encode()).hexdigest() in last

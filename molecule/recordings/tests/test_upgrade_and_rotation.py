@@ -1,0 +1,107 @@
+"""After side_effect.yml: package upgrade N -> N+1, re-converge, secret rotation (testinfra).
+
+What the stand-in postinsts reset (as upstream's do, see tests/standins/bbb-packages) is
+applied again by the next converge, recording links stay
+``https://bbb.lab.test/playback/...``, and bbb-apps-akka follows the rotated secret with
+one restart. side_effect.yml leaves its evidence in /root/bbbpkg.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+import pytest
+
+HOST = "bbb.lab.test"  # bbb_hostname in inventory/lab
+ROTATED = "rotatedlabsecret0123456789abcdefghijklmn"  # converge-rotated.yml
+EVIDENCE = "/root/bbbpkg"
+RAP_CONFIG = "/usr/local/bigbluebutton/core/scripts/bigbluebutton.yml"
+AKKA_CONF = "/etc/bigbluebutton/bbb-apps-akka.conf"
+
+
+def _yaml_value(text: str, key: str) -> str:
+    match = re.search(rf"(?m)^{key}:\s*(\S+)\s*$", text)
+    assert match, f"{key} missing in:\n{text}"
+    return match.group(1)
+
+
+def _lines(host, path: str) -> list[str]:
+    return host.file(path).content_string.splitlines()
+
+
+@pytest.mark.parametrize("name", ["bbb-record-core", "bbb-web", "bbb-apps-akka"])
+def test_packages_were_upgraded_to_n_plus_1(host, name: str) -> None:
+    assert host.package(name).version == "1:3.0.0~standin2"
+
+
+def test_the_upgrade_reset_the_packaged_playback_settings(host) -> None:
+    # Proves the stand-in postinst resets, as upstream's does: the test below is not vacuous.
+    after_upgrade = host.file(f"{EVIDENCE}/bigbluebutton.yml.after-upgrade").content_string
+    assert _yaml_value(after_upgrade, "playback_host") != HOST
+    assert _yaml_value(after_upgrade, "playback_protocol") == "http"
+
+
+def test_the_converge_reapplied_the_packaged_playback_settings(host) -> None:
+    text = host.file(RAP_CONFIG).content_string
+    assert _yaml_value(text, "playback_host") == HOST
+    assert _yaml_value(text, "playback_protocol") == "https"
+
+
+def test_recording_override_file(host) -> None:
+    override = host.file("/etc/bigbluebutton/recording/recording.yml")
+    assert override.user == "root" and override.mode == 0o644
+    assert _yaml_value(override.content_string, "playback_host") == HOST
+    assert _yaml_value(override.content_string, "playback_protocol") == "https"
+
+
+@pytest.mark.parametrize("stage", ["after-upgrade", "after-converge", "after-rotation"])
+def test_newly_published_recordings_link_to_https_host(host, stage: str) -> None:
+    record_id = host.file(f"{EVIDENCE}/{stage}.id").content_string.strip()
+    assert re.fullmatch(r"[0-9a-f]{40}-[0-9]{13}", record_id), record_id
+    meta = host.file(
+        f"/var/bigbluebutton/published/presentation/{record_id}/metadata.xml"
+    ).content_string
+    links = re.findall(r"<link>([^<]+)</link>", meta)
+    assert links == [f"https://{HOST}/playback/presentation/2.3/{record_id}"], meta
+    images = re.findall(r"<image[^>]*>([^<]+)</image>", meta)
+    assert images and all(i.startswith(f"https://{HOST}/presentation/{record_id}/") for i in images)
+
+
+def test_akka_conf_carries_the_rotated_secret_and_https_api(host) -> None:
+    conf = host.file(AKKA_CONF)
+    assert (conf.user, conf.group, conf.mode) == ("root", "bigbluebutton", 0o640)
+    text = conf.content_string
+    assert f'  sharedSecret="{ROTATED}"' in text
+    assert f'  bbbWebAPI="https://{HOST}/bigbluebutton/api"' in text
+    assert "changeme" not in text
+    assert host.file("/etc/bigbluebutton/.bbb-chapter-secret").content_string.strip() == ROTATED
+
+
+def test_running_akka_read_the_rotated_secret(host) -> None:
+    last = _lines(host, "/var/log/bbb-apps-akka/standin-starts.log")[-1]
+    assert f"bbbWebAPI=https://{HOST}/bigbluebutton/api" in last
+    assert f"sharedSecret.sha256={hashlib.sha256(ROTATED.encode()).hexdigest()}" in last
+
+
+@pytest.mark.parametrize("service", ["akka", "web"])
+def test_the_rotation_restarted_each_service_exactly_once(host, service: str) -> None:
+    before = _lines(host, f"{EVIDENCE}/{service}-starts.before-rotation")
+    after = _lines(host, f"{EVIDENCE}/{service}-starts.after-rotation")
+    assert after[: len(before)] == before
+    assert len(after) - len(before) == 1, after[len(before) :]
+
+
+def test_bbb_web_answers_to_the_rotated_secret_only(host) -> None:
+    old = host.file(f"{EVIDENCE}/secret.before-rotation").content_string.strip()
+    assert old and old != ROTATED
+
+    def message_key(secret: str) -> str:
+        checksum = hashlib.sha1(f"getMeetings{secret}".encode()).hexdigest()
+        out = host.run(
+            f"curl -s http://127.0.0.1:8090/bigbluebutton/api/getMeetings?checksum={checksum}"
+        ).stdout
+        return "SUCCESS" if "<returncode>SUCCESS</returncode>" in out else out
+
+    assert message_key(ROTATED) == "SUCCESS"
+    assert "checksumError" in message_key(old)
