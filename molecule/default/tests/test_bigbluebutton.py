@@ -123,8 +123,9 @@ def test_bbb_conf_status_all_active(host):
 
 
 def test_media_port_range_in_sfu_override(host):
+    # mediasoup's half of upstream's split (FreeSWITCH 16384-24576: test_media_nat.py)
     text = host.file("/etc/bigbluebutton/bbb-webrtc-sfu/production.yml").content_string
-    assert "rtcMinPort: '16384'" in text and "rtcMaxPort: '32768'" in text
+    assert "rtcMinPort: 24577" in text and "rtcMaxPort: 32768" in text
 
 
 def test_bbb_web_listens_on_loopback_only(host):

@@ -1,0 +1,198 @@
+"""Media behind 1:1 NAT and upstream's split of the UDP media ports (testinfra).
+
+The lab inventory sets bbb_public_ipv4: 203.0.113.10, a documentation address that no
+interface has, so the lab container is "behind 1:1 NAT" like most cloud servers. What
+upstream does there (bbb-install v3.0.x-release check_nat/install_ssl) must hold: FreeSWITCH
+and mediasoup announce the public address, and dummy-nic.service puts it on the
+container's own lo, so nothing sent to it leaves the container. The ranges follow
+upstream's documentation (FreeSWITCH 16384-24576, mediasoup and the recorder 24577-32768).
+The last test reinstalls the stand-in packages (their maintainer scripts reset what
+upstream's reset) and shows that re-applying the role restores the settings.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from defusedxml import ElementTree
+
+PROJECT = Path(os.environ.get("MOLECULE_PROJECT_DIRECTORY", Path(__file__).resolve().parents[3]))
+HERE = Path(__file__).resolve().parent
+HOSTNAME = "bbb.lab.test"
+PUBLIC = "203.0.113.10"  # bbb_public_ipv4 in inventory/lab
+FS = "/opt/freeswitch/etc/freeswitch"
+SFU_OVERRIDE = "/etc/bigbluebutton/bbb-webrtc-sfu/production.yml"
+SFU_DEFAULT = "/usr/local/bigbluebutton/bbb-webrtc-sfu/config/default.yml"
+RECORDER = "/etc/bbb-webrtc-recorder/bbb-webrtc-recorder.yml"
+MEDIA_PACKAGES = ("bbb-freeswitch-core", "bbb-webrtc-sfu", "bbb-webrtc-recorder")
+
+
+def _xml(host, path: str):
+    return ElementTree.fromstring(host.file(path).content_string)
+
+
+def _pre_process(host) -> dict[str, str]:
+    """vars.xml's <X-PRE-PROCESS cmd="set" data="name=value"/> as a dict."""
+    result: dict[str, str] = {}
+    for node in _xml(host, f"{FS}/vars.xml").iter("X-PRE-PROCESS"):
+        name, _, value = node.get("data", "").partition("=")
+        result[name] = value
+    return result
+
+
+def _params(host, path: str) -> dict[str, str]:
+    """<param name=... value=.../> of an XML file, comments ignored (as FreeSWITCH does)."""
+    return {p.get("name"): p.get("value") for p in _xml(host, path).iter("param")}
+
+
+def _yaml(host, path: str) -> dict:
+    return yaml.safe_load(host.file(path).content_string) or {}
+
+
+def _merge(base: dict, over: dict) -> dict:
+    """node-config's merge of production.yml over default.yml (maps merge, the rest replaces)."""
+    out = dict(base)
+    for key, value in over.items():
+        out[key] = (
+            _merge(out[key], value)
+            if isinstance(value, dict) and isinstance(out.get(key), dict)
+            else value
+        )
+    return out
+
+
+def _ranges(host) -> dict[str, tuple[int, int]]:
+    switch = _params(host, f"{FS}/autoload_configs/switch.conf.xml")
+    worker = _yaml(host, SFU_OVERRIDE)["mediasoup"]["worker"]
+    recorder = _yaml(host, RECORDER)["webrtc"]
+    return {
+        "freeswitch": (int(switch["rtp-start-port"]), int(switch["rtp-end-port"])),
+        "mediasoup": (worker["rtcMinPort"], worker["rtcMaxPort"]),
+        "recorder": (recorder["rtcMinPort"], recorder["rtcMaxPort"]),
+    }
+
+
+def _apply_role(extra: dict[str, object]) -> subprocess.CompletedProcess[str]:
+    inventory = os.environ.get("MOLECULE_INVENTORY_FILE") or str(
+        Path(os.environ["MOLECULE_EPHEMERAL_DIRECTORY"]) / "inventory"
+    )
+    env = dict(os.environ, ANSIBLE_ROLES_PATH=str(PROJECT / "roles"), ANSIBLE_PIPELINING="true",
+               ANSIBLE_NOCOLOR="1", ANSIBLE_FORCE_COLOR="0")  # fmt: skip
+    run = subprocess.run(
+        [str(Path(sys.executable).parent / "ansible-playbook"), "-i", inventory,
+         str(HERE / "media-role.yml"), "-e", json.dumps(extra)],
+        capture_output=True, text=True, env=env, check=False, timeout=900,
+    )  # fmt: skip
+    assert run.returncode == 0, (run.stdout + run.stderr)[-4000:]
+    return run
+
+
+def _changed(run: subprocess.CompletedProcess[str]) -> int:
+    match = re.search(r"changed=(\d+)", run.stdout.split("PLAY RECAP")[-1])
+    assert match, run.stdout[-2000:]
+    return int(match.group(1))
+
+
+def test_freeswitch_announces_the_public_address(host):
+    sets = _pre_process(host)
+    assert sets["external_rtp_ip"] == PUBLIC
+    assert sets["external_sip_ip"] == PUBLIC
+    assert sets["default_password"] == "1234"  # the rest of the packaged file is kept
+    params = _params(host, f"{FS}/sip_profiles/external.xml")
+    assert params["ext-rtp-ip"] == "$${external_rtp_ip}"
+    assert params["ext-sip-ip"] == "$${external_sip_ip}"
+
+
+def test_sfu_override_announces_the_public_address(host):
+    override = _yaml(host, SFU_OVERRIDE)
+    assert override["freeswitch"] == {"ip": PUBLIC, "sip_ip": PUBLIC}
+    assert override["mediasoup"]["webrtc"]["listenIps"] == [
+        {"ip": "0.0.0.0", "announcedIp": PUBLIC}
+    ]
+    assert override["mediasoup"]["plainRtp"]["listenIp"] == {"ip": "0.0.0.0", "announcedIp": PUBLIC}
+    f = host.file(SFU_OVERRIDE)
+    assert (f.user, f.group, f.mode) == ("bigbluebutton", "bigbluebutton", 0o640)
+    # The packaged default.yml announces the interface address (the package's postinst);
+    # what the SFU really uses is production.yml merged over it.
+    packaged = _yaml(host, SFU_DEFAULT)
+    assert packaged["mediasoup"]["webrtc"]["listenIps"][0]["announcedIp"] != PUBLIC
+    effective = _merge(packaged, override)
+    assert effective["mediasoup"]["webrtc"]["listenIps"][0]["announcedIp"] == PUBLIC
+    assert effective["mediasoup"]["plainRtp"]["listenIp"]["announcedIp"] == PUBLIC
+    assert effective["freeswitch"]["port"] == 5066  # packaged keys survive the merge
+
+
+def test_media_ports_split_as_upstream(host):
+    assert _ranges(host) == {
+        "freeswitch": (16384, 24576),
+        "mediasoup": (24577, 32768),
+        "recorder": (24577, 32768),
+    }
+
+
+def test_public_address_on_lo_only(host):
+    unit = host.service("dummy-nic")
+    assert unit.is_enabled and unit.is_running
+    lo = host.check_output("ip -4 -o address show dev lo")
+    assert f"inet {PUBLIC}/32 " in lo
+    others = host.check_output("ip -4 -o address show | grep -v ' lo '")
+    assert PUBLIC not in others
+    assert host.check_output(f"ip route get {PUBLIC}").startswith(f"local {PUBLIC} dev lo")
+
+
+def test_server_reaches_its_name_through_the_alias(host, pebble_root):
+    """The name mapped to the public address: the server reaches its own front door on lo."""
+    # Only over lo: without the alias the address would be routed out of the container.
+    assert host.check_output(f"ip route get {PUBLIC}").startswith(f"local {PUBLIC} dev lo")
+    host.run(f"cat > /tmp/pebble-root.pem <<'EOF'\n{pebble_root.read_text()}EOF")
+    out = host.check_output(
+        f"curl -sS --max-time 10 -o /dev/null -w '%{{http_code}} %{{remote_ip}}' "
+        "--cacert /tmp/pebble-root.pem "
+        f"--resolve {HOSTNAME}:443:{PUBLIC} https://{HOSTNAME}/bigbluebutton/api"
+    )
+    assert out == f"200 {PUBLIC}", out
+
+
+@pytest.fixture
+def custom_media(host):
+    """Non-default ranges applied by the role; the lab's own values restored afterwards."""
+    custom = {"bbb_freeswitch_udp_port_min": 17000, "bbb_freeswitch_udp_port_max": 23999,
+              "bbb_sfu_udp_port_min": 25000, "bbb_sfu_udp_port_max": 31000}  # fmt: skip
+    _apply_role(custom)
+    yield custom
+    restored = _apply_role({})
+    assert _changed(restored) > 0
+    assert _ranges(host)["freeswitch"] == (16384, 24576)
+
+
+def test_package_reinstall_then_reconverge_restores_settings(host, custom_media):
+    expected = {
+        "freeswitch": (17000, 23999),
+        "mediasoup": (25000, 31000),
+        "recorder": (25000, 31000),
+    }
+    assert _ranges(host) == expected
+    host.run_expect(
+        [0],
+        "DEBIAN_FRONTEND=noninteractive apt-get install -y -q --reinstall "
+        "--allow-change-held-packages " + " ".join(MEDIA_PACKAGES),
+    )
+    # What upstream's maintainer scripts do on upgrade, modelled by the stand-ins:
+    # switch.conf.xml is a package file again (FreeSWITCH range reset) ...
+    assert _ranges(host)["freeswitch"] == (16384, 24576)
+    # ... while vars.xml is saved and put back, the recorder's conffile and the SFU's
+    # /etc override are kept, and default.yml is regenerated.
+    assert _pre_process(host)["external_rtp_ip"] == PUBLIC
+    assert _ranges(host)["recorder"] == expected["recorder"]
+    assert _yaml(host, SFU_DEFAULT)["mediasoup"]["worker"]["rtcMinPort"] == 24577
+    rerun = _apply_role(custom_media)
+    assert _changed(rerun) > 0
+    assert _ranges(host) == expected
+    assert _pre_process(host)["external_rtp_ip"] == PUBLIC
