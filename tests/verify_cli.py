@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from bbb_api_double.server import DoubleServer
 from bbbverify.cli import main
 
-# The secret of the documented checksum example (bbb-api.md section 1.1).
+# The secret of the documented checksum example (BigBlueButton docs/docs/development/api.md).
 SECRET = "639259d4-9dd8-4b25-bf01-95f9567eaf4b"
 
 

@@ -1,7 +1,10 @@
 """BigBlueButton API: base URL handling, checksums, signed URLs, XML answers.
 
-Checksum rule (bbb-api.md section 1.1/1.3): hex(H(callName + query + secret)) where
-query is exactly the string sent on the wire, so the URL is built here and sent as is.
+Checksum rule: hex(H(callName + query + secret)) where query is exactly the string sent
+on the wire (bbb-web hashes the raw query string minus ``checksum``), so the URL is built
+here and sent as is. Sources, BigBlueButton v3.0.x-release:
+https://github.com/bigbluebutton/bigbluebutton/blob/v3.0.x-release/docs/docs/development/api.md
+https://github.com/bigbluebutton/bigbluebutton/blob/v3.0.x-release/bbb-common-web/src/main/java/org/bigbluebutton/api/model/shared/GetChecksum.java
 """
 
 from __future__ import annotations

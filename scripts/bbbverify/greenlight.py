@@ -1,9 +1,13 @@
 """Greenlight v3: ``/health_check`` and a room's ``/api/v1/rooms/<friendly_id>/public.json``.
 
-Shapes from greenlight.md section 6.2/6.3: health_check answers 200 with body ``success``;
-public.json answers ``{"data": {...}}`` with boolean ``viewer_access_code`` and
-``moderator_access_code`` (the codes themselves are never exposed) and string
-``recording_consent``; unknown rooms give 404 ``{"errors":["RecordNotFound"]}``.
+Shapes from Greenlight release-3.8.2.4: health_check answers 200 with body ``success``
+(``check`` in
+https://github.com/bigbluebutton/greenlight/blob/release-3.8.2.4/app/controllers/health_checks_controller.rb);
+public.json (``public_show`` in app/controllers/api/v1/rooms_controller.rb, with
+``show_codes: false`` in app/services/room_settings_getter.rb, and
+app/serializers/public_room_serializer.rb) answers ``{"data": {...}}`` with boolean
+``viewer_access_code`` and ``moderator_access_code`` (the codes themselves are never exposed)
+and string ``recording_consent``; unknown rooms give 404 ``{"errors":["RecordNotFound"]}``.
 """
 
 from __future__ import annotations

@@ -1,6 +1,13 @@
 """The `playback` command: list recordings, then prove each one is really served.
 
-Per bbb-api.md section 3: the player page answers 200 for any id, so it proves nothing.
+The player page answers 200 for any id, so it proves nothing: nginx serves the bbb-playback
+single-page app for every /playback/presentation/2.3/ path (that nginx rule is not
+confirmed against upstream), and the id is only checked in the browser
+(``parseRecordId``, bbb-playback commit 157e92b,
+https://github.com/bigbluebutton/bbb-playback/blob/157e92bd6c68d8f0c7d7e5afd887e33976a8e79e/src/utils/params.js
+). The file names
+below are those of record-and-playback/presentation/scripts/publish/presentation.rb
+(BigBlueButton v3.0.x-release) as bbb-playback reads them.
 For a published presentation recording fetch ``/presentation/<id>/metadata.xml`` (id and
 state must match), ``shapes.svg``, and HEAD the media bbb-playback looks for
 (``video/webcams.{webm,mp4}``, else ``audio/audio.webm``; ``deskshare/deskshare.{webm,mp4}``

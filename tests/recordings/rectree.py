@@ -1,8 +1,10 @@
 """Build /var/bigbluebutton-shaped recording trees for the retention tests.
 
-metadata.xml follows the on-disk format of BBB's publish scripts (bbb-api.md section 3.3,
-`bbb-common-web/src/test/resources/sample-metadata.xml`); the record id is
-sha1(meeting id)-<start ms>, and <start_time> equals that suffix (publish/presentation.rb).
+metadata.xml follows the on-disk format of BBB's publish scripts; the record id is
+sha1(meeting id)-<start ms>, and <start_time> equals that suffix
+(record-and-playback/presentation/scripts/publish/presentation.rb). Upstream sample
+(BigBlueButton v3.0.x-release):
+https://github.com/bigbluebutton/bigbluebutton/blob/v3.0.x-release/bbb-common-web/src/test/resources/sample-metadata.xml
 """
 
 from __future__ import annotations

@@ -71,7 +71,10 @@ def test_metadata_gives_start_and_external_meeting_id(retention, tmp_path: Path)
 
 
 def test_upstream_sample_metadata_is_read(retention, tmp_path: Path) -> None:
-    """bbb-common-web/src/test/resources/sample-metadata.xml (bbb-api.md section 3.3)."""
+    """Trimmed from BBB's bbb-common-web/src/test/resources/sample-metadata.xml (v3.0.x-release).
+
+    https://github.com/bigbluebutton/bigbluebutton/blob/v3.0.x-release/bbb-common-web/src/test/resources/sample-metadata.xml
+    """
     rid = "b27af2f930d418879550e09c7548d1cdd0be25cf-1504122319984"
     sample = f"""<recording>
   <id>{rid}</id>

@@ -9,8 +9,9 @@ from bbbverify import api
 DOC_SECRET = "639259d4-9dd8-4b25-bf01-95f9567eaf4b"
 DOC_QUERY = "name=Test+Meeting&meetingID=abc123&attendeePW=111222&moderatorPW=333444"
 
-# Source: bigbluebutton/bigbluebutton:docs/docs/development/api.md (sha1 example);
-# the sha256/384/512 values are the same input re-computed in bbb-api.md section 1.1.
+# Source: the sha1 example in
+# https://github.com/bigbluebutton/bigbluebutton/blob/v3.0.x-release/docs/docs/development/api.md
+# the sha256/384/512 values are the same input computed with Python's hashlib.
 CREATE_VECTORS = {
     "sha1": "1fcbb0c4fc1f039f73aa6d697d2db9ba7f803f17",
     "sha256": "da9185f7f333cfdfcd6eeac32dca3777510c4c436020d8b887ba5515bd1d189e",
@@ -65,7 +66,7 @@ def test_wrong_secret_and_re_encoded_query_fail() -> None:
 
 
 def test_empty_query_vectors() -> None:
-    # bbb-api.md section 1.1: getMeetings with an empty query, same secret.
+    # getMeetings with an empty query, same secret (computed with Python's hashlib).
     sha1 = "2027baa7771026e9e93392f55031535d1444c41f"
     sha256 = "a5370c5f3d97d56d53b435684cdbc429c2898a3bf9f435518b4279e1e0dbfc8c"
     assert checksum.is_valid("getMeetings", f"checksum={sha1}", DOC_SECRET)
@@ -74,7 +75,7 @@ def test_empty_query_vectors() -> None:
 
 
 def test_is_meeting_running_vector() -> None:
-    # bbb-api.md section 1.1.
+    # isMeetingRunning, meetingID=abc123, same secret (computed with Python's hashlib).
     expected = "8478733ccb8695b8aaaff48b3c1e281a75a6f046"
     assert (
         api.signed_query("isMeetingRunning", [("meetingID", "abc123")], DOC_SECRET, "sha1")

@@ -1,4 +1,9 @@
-"""Wire fidelity of the API double: response shapes and messageKeys from bbb-api.md."""
+"""Wire fidelity of the API double: response shapes and messageKeys of BigBlueButton 3.0.
+
+Upstream (v3.0.x-release): docs/docs/development/api.md, bbb-web's FreeMarker templates
+(bigbluebutton-web/src/main/webapp/WEB-INF/freemarker) and
+bbb-common-web/src/test/resources/sample-metadata.xml in bigbluebutton/bigbluebutton.
+"""
 
 from __future__ import annotations
 
@@ -14,8 +19,9 @@ from bbb_api_double.recstore import parse_metadata
 from bbb_api_double.server import DoubleServer
 from bbbverify.api import parse_response, signed_query
 
-# Real BBB 3.0 capture from test30.bigbluebutton.org, quoted in
-# bigbluebutton/bigbluebutton:docs/docs/development/api.md (bbb-api.md section 2.5).
+# Real BBB 3.0 capture from test30.bigbluebutton.org, quoted in the getMeetingInfo section of
+# https://github.com/bigbluebutton/bigbluebutton/blob/v3.0.x-release/docs/docs/development/api.md
+# (not re-read against upstream for this comment).
 REAL_GET_MEETING_INFO = """<response>
  <returncode>SUCCESS</returncode>
  <meetingName>Anton G's Room</meetingName>
@@ -40,9 +46,9 @@ REAL_GET_MEETING_INFO = """<response>
  <isBreakout>false</isBreakout>
 </response>"""
 
-# Upstream sample: bigbluebutton/bigbluebutton:bbb-common-web/src/test/resources/
-# sample-metadata.xml (bbb-api.md section 3.3; the ids are elided there with "...",
-# completed here to the documented b27af2f9...-1504122319984 pattern).
+# Upstream sample, trimmed (record id, times and sizes as upstream; externalId and hosts
+# differ from upstream's):
+# https://github.com/bigbluebutton/bigbluebutton/blob/v3.0.x-release/bbb-common-web/src/test/resources/sample-metadata.xml
 SAMPLE_METADATA = """<recording>
   <id>b27af2f930d418879550e09c7548d1cdd0be25cf-1504122319984</id>
   <state>published</state><published>true</published>

@@ -21,7 +21,8 @@ def test_layout_and_metadata(tmp_path: Path) -> None:
         base_url="https://bbb.lab.test",
         deskshare=True,
     )
-    # bbb-playback accepts only ^[a-z0-9]{40}-[0-9]{13}$ (bbb-api.md section 3.1).
+    # bbb-playback accepts only ^[a-z0-9]{40}-[0-9]{13}$ (parseRecordId, commit 157e92b):
+    # https://github.com/bigbluebutton/bbb-playback/blob/157e92bd6c68d8f0c7d7e5afd887e33976a8e79e/src/utils/params.js
     assert re.fullmatch(r"[a-z0-9]{40}-[0-9]{13}", rec.record_id)
     assert rec.path == tmp_path / "published" / "presentation" / rec.record_id
     for name in (

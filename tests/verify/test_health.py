@@ -396,7 +396,9 @@ ROOM_JSON = {
 def _greenlight(
     healthy: bool,
 ) -> Callable[[BaseHTTPRequestHandler], tuple[int, dict[str, str], bytes]]:
-    """Greenlight v3 shapes from greenlight.md sections 6.2 and 6.3."""
+    """Greenlight v3 shapes, release-3.8.2.4: app/controllers/health_checks_controller.rb,
+    app/controllers/api/v1/rooms_controller.rb#public_show, public_room_serializer.rb
+    (https://github.com/bigbluebutton/greenlight/tree/release-3.8.2.4/app)."""
 
     def respond(handler: BaseHTTPRequestHandler) -> tuple[int, dict[str, str], bytes]:
         if handler.path == "/health_check":

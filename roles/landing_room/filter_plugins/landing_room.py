@@ -2,7 +2,11 @@
 
 The id has the shape Greenlight itself generates for rooms (``xxx-xxx-xxx-xxx``, lowercase
 letters and digits), so Greenlight's short links, link previews and the nginx upload limit
-for ``/api/v1/rooms/\\w{3}-\\w{3}-\\w{3}-\\w{3}.json`` keep working (greenlight.md §5.2 item 7).
+for ``/api/v1/rooms/\\w{3}-\\w{3}-\\w{3}-\\w{3}.json`` keep working. Sources, release-3.8.2.4:
+``Room#set_friendly_id`` in
+https://github.com/bigbluebutton/greenlight/blob/release-3.8.2.4/app/models/room.rb
+and the upload location in
+https://github.com/bigbluebutton/greenlight/blob/release-3.8.2.4/greenlight-v3.nginx
 
 Derivation (stable across runs, machines and Ansible versions): the hostname is lowercased
 and stripped of surrounding whitespace and a trailing dot; SHA-256 of

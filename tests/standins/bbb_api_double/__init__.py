@@ -4,8 +4,12 @@ A protocol-faithful double of the BigBlueButton 2.7/3.0 HTTP API (bbb-web) and o
 nginx locations that serve published recordings. Standard library only: it runs with
 Debian 12's system python3.11 inside lab containers where no pip packages exist.
 
-Wire facts and their sources: /work/shared/reference/bbb-api.md (project reference
-``bbb-api.md``), sections 1 (checksum), 2 (response shapes) and 3 (playback files).
+Wire facts come from upstream BigBlueButton (branch v3.0.x-release; each module names the
+files it follows): the API docs https://github.com/bigbluebutton/bigbluebutton/blob/v3.0.x-release/docs/docs/development/api.md,
+the checksum classes GetChecksum/GetChecksumValidator in bbb-common-web, the FreeMarker
+response templates in
+https://github.com/bigbluebutton/bigbluebutton/tree/v3.0.x-release/bigbluebutton-web/src/main/webapp/WEB-INF/freemarker
+and the recording sample bbb-common-web/src/test/resources/sample-metadata.xml.
 
 Entry points:
   python3 -m bbb_api_double --listen 127.0.0.1 --port 8090 ...    the service

@@ -1,6 +1,8 @@
 """STAND-IN FOR TESTS, NOT BIGBLUEBUTTON: bbb-web's checksum rules.
 
-Mirrors GetChecksum + GetChecksumValidator (bbb-api.md section 1.2/1.3): the hashed
+Mirrors GetChecksum + GetChecksumValidator (BigBlueButton v3.0.x-release,
+https://github.com/bigbluebutton/bigbluebutton/blob/v3.0.x-release/bbb-common-web/src/main/java/org/bigbluebutton/api/model/shared/GetChecksum.java
+and .../api/model/validator/GetChecksumValidator.java ``isValid``): the hashed
 string is callName + raw query string without ``checksum`` + secret; the algorithm
 is chosen only by the hex length of the received checksum, then must be listed
 (substring test) in supportedChecksumAlgorithms; comparison ignores case.

@@ -1,6 +1,9 @@
 """STAND-IN FOR TESTS, NOT BIGBLUEBUTTON: in-memory meetings for create/end/getMeetingInfo.
 
-Behaviour per bbb-api.md sections 2.2 and 2.4-2.7. No one ever joins in the double, so
+Behaviour per the create, isMeetingRunning, getMeetingInfo, getMeetings and end sections of
+https://github.com/bigbluebutton/bigbluebutton/blob/v3.0.x-release/docs/docs/development/api.md
+and bbb-web's templates (create-meeting.ftlx, is-meeting-running.ftlx, get-meeting-info.ftlx,
+get-meetings.ftlx). No one ever joins in the double, so
 ``running`` and ``hasUserJoined`` stay false, as on a real server after a bare create.
 """
 

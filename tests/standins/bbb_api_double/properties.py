@@ -1,11 +1,12 @@
 """STAND-IN FOR TESTS, NOT BIGBLUEBUTTON: read bbb-web's properties files.
 
 Real bbb-web reads the package default file, then /etc/bigbluebutton/bbb-web.properties,
-whose keys win (bbb-api.md section 4), with java.util.Properties.load(InputStream): bytes
-are ISO-8859-1, a trailing odd backslash continues the line, \\uXXXX and \\t-style escapes
-are resolved. The double reads them the same way, so a file Java would misread is
-misread here too (a UTF-8 umlaut becomes two characters, a trailing backslash swallows
-the next line).
+whose keys win (the override scheme of BigBlueButton v3.0.x-release
+https://github.com/bigbluebutton/bigbluebutton/blob/v3.0.x-release/docs/docs/administration/configuration-files.md
+), with java.util.Properties.load(InputStream): bytes are ISO-8859-1, a trailing odd
+backslash continues the line, \\uXXXX and \\t-style escapes are resolved. The double reads
+them the same way, so a file Java would misread is misread here too (a UTF-8 umlaut
+becomes two characters, a trailing backslash swallows the next line).
 """
 
 from __future__ import annotations

@@ -1,8 +1,9 @@
 """STAND-IN FOR TESTS, NOT BIGBLUEBUTTON: write sample recordings to disk.
 
 Produces the directory layout and metadata.xml format of the presentation publish
-script (bbb-api.md sections 3.2 and 3.3; upstream sample
-bigbluebutton/bigbluebutton:bbb-common-web/src/test/resources/sample-metadata.xml),
+script (https://github.com/bigbluebutton/bigbluebutton/blob/v3.0.x-release/record-and-playback/presentation/scripts/publish/presentation.rb;
+upstream sample
+https://github.com/bigbluebutton/bigbluebutton/blob/v3.0.x-release/bbb-common-web/src/test/resources/sample-metadata.xml),
 with tiny placeholder media bytes.
 
 Function API: ``write_recording(...)`` and ``generate(...)``.

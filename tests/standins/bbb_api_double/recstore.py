@@ -2,7 +2,9 @@
 
 Reads ``<root>/{published,unpublished,deleted}/<format>/<recordID>/metadata.xml`` like
 RecordingServiceFileImpl and renders the 2.3-3.0 <recording> shape (RecMetaResponse.toXml),
-merging the formats of one recordID (bbb-api.md sections 2.8 and 3.3).
+merging the formats of one recordID (bbb-common-web, BigBlueButton v3.0.x-release:
+RecordingServiceFileImpl, and
+https://github.com/bigbluebutton/bigbluebutton/blob/v3.0.x-release/bbb-common-web/src/main/scala/org/bigbluebutton/api2/util/RecMetaXmlHelper.scala).
 """
 
 from __future__ import annotations

@@ -1,6 +1,8 @@
 """STAND-IN FOR TESTS, NOT BIGBLUEBUTTON: the HTTP server of the API double.
 
-Routes (bbb-api.md section 7): GET /bigbluebutton/api[/] (version), GET|POST
+Routes (a subset of bbb-web's, see
+https://github.com/bigbluebutton/bigbluebutton/blob/v3.0.x-release/bigbluebutton-web/grails-app/controllers/org/bigbluebutton/web/UrlMappings.groovy):
+GET /bigbluebutton/api[/] (version), GET|POST
 /bigbluebutton/api/<call> for create, isMeetingRunning, getMeetingInfo, end, getMeetings,
 getRecordings; everything else is served like nginx serves recordings (static.py).
 """

@@ -1,8 +1,11 @@
 """STAND-IN FOR TESTS, NOT BIGBLUEBUTTON: the nginx locations that serve recordings.
 
-Mapping per bbb-api.md section 3.1 (presentation.nginx, playback.nginx, video/podcast/
-notes/screenshare snippets): static files from ``<recordings root>/published``; the
-bbb-playback SPA answers 200 HTML for any /playback/presentation/2.3/<anything>.
+Mapping per the nginx snippets the recording packages install (BigBlueButton v3.0.x-release
+https://github.com/bigbluebutton/bigbluebutton/blob/v3.0.x-release/record-and-playback/presentation/scripts/presentation.nginx;
+bbb-playback's own snippet and the video/podcast/notes/screenshare ones are not confirmed
+against upstream): static files from ``<recordings root>/published``; the bbb-playback SPA
+answers 200 HTML for any /playback/presentation/2.3/<anything> (``try_files`` to its
+index.html; not confirmed against upstream).
 """
 
 from __future__ import annotations
@@ -11,7 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from urllib.parse import parse_qs, unquote
 
-# Debian nginx-common mime.types (bbb-api.md section 3.2); default application/octet-stream.
+# The types nginx's stock conf/mime.types (as Debian's nginx-common ships it) gives these
+# extensions; default application/octet-stream. Not confirmed against upstream here.
 MIME_TYPES: dict[str, str] = {
     ".xml": "text/xml",
     ".svg": "image/svg+xml",

@@ -1,7 +1,9 @@
 """STAND-IN FOR TESTS, NOT BIGBLUEBUTTON: bbb-web's XML response texts.
 
-Shapes follow the FreeMarker templates quoted in bbb-api.md section 2: no XML
-declaration, root <response>, one element per line (``<#compress>``).
+Shapes follow bbb-web's FreeMarker templates (BigBlueButton v3.0.x-release, e.g.
+api-error.ftlx, create-meeting.ftlx, get-meeting-info.ftlx, get-recordings.ftlx in
+https://github.com/bigbluebutton/bigbluebutton/tree/v3.0.x-release/bigbluebutton-web/src/main/webapp/WEB-INF/freemarker):
+no XML declaration, root <response>, one element per line (``<#compress>``).
 """
 
 from __future__ import annotations
