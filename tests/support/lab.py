@@ -7,6 +7,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from tests.support.paths import SCRIPTS
+
 HOSTNAME = "bbb.lab.test"  # bbb_hostname in inventory/lab
 NETWORK_IP = "{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}"
 
@@ -56,9 +58,7 @@ def curl_https(
 
 
 def pebble_root_pem() -> str:
-    """The lab ACME CA's root certificate (scripts/lab/pebble), which signs the lab's certificates."""
-    from tests.support.paths import SCRIPTS
-
+    """The lab ACME CA's root certificate (scripts/lab/pebble), which signs the lab's certs."""
     pem = subprocess.run(
         [str(SCRIPTS / "lab" / "pebble"), "root"], capture_output=True, text=True, check=True
     ).stdout

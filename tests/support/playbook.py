@@ -80,9 +80,7 @@ def run_local_play(
     path.write_text(play)
     vars_file = tmp_path / "play-vars.json"
     vars_file.write_text(json.dumps({"ansible_python_interpreter": sys.executable, **variables}))
-    return run_playbook(
-        path, args=[*args, "-e", f"@{vars_file}"], env=env, timeout=timeout
-    )
+    return run_playbook(path, args=[*args, "-e", f"@{vars_file}"], env=env, timeout=timeout)
 
 
 def include_role_play(role: str, tasks_from: str = "assert.yml", *, public: bool = False) -> str:
