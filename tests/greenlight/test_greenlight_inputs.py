@@ -12,16 +12,16 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import yaml
 
-REPO = Path(__file__).resolve().parents[2]
-ROLE = REPO / "roles" / "greenlight"
+from tests.support.paths import REPO, role
+from tests.support.playbook import run_local_play
+
+ROLE = role("greenlight")
 SENTINEL = "Sentinel-Secret-7Qz"
 GOOD: dict[str, object] = {
     "bbb_api_url": "https://meet.chapter.example.org/bigbluebutton/api/",
@@ -46,23 +46,8 @@ RENDER_PLAY = """- hosts: localhost
 
 
 def _playbook(tmp_path: Path, extra: dict[str, object]) -> subprocess.CompletedProcess[str]:
-    play = tmp_path / "play.yml"
-    play.write_text(RENDER_PLAY)
-    env = dict(os.environ, ANSIBLE_ROLES_PATH=str(REPO / "roles"), ANSIBLE_NOCOLOR="1")
-    variables = {
-        "ansible_python_interpreter": sys.executable,
-        "role_dir": str(ROLE),
-        "out": str(tmp_path / "env"),
-        **GOOD,
-        **extra,
-    }
-    vars_file = tmp_path / "vars.yml"
-    vars_file.write_text(yaml.safe_dump(variables))
-    return subprocess.run(
-        [str(Path(sys.executable).with_name("ansible-playbook")), "-i", "localhost,", str(play),
-         "-e", f"@{vars_file}"],
-        env=env, capture_output=True, text=True, check=False, timeout=300,
-    )  # fmt: skip
+    variables = {"role_dir": str(ROLE), "out": str(tmp_path / "env"), **GOOD, **extra}
+    return run_local_play(tmp_path, RENDER_PLAY, variables)
 
 
 def _env_lines(tmp_path: Path, extra: dict[str, object]) -> list[str]:
