@@ -54,10 +54,10 @@ def outside_references(root: Path) -> list[str]:
 
 def test_the_pattern_finds_what_comments_used_to_say() -> None:
     for line in (
-        "# see ../" "shared/reference/greenlight.md",
-        "# (/work/" "shared/reference/bbb-api.md)",
-        "per reference/" "production-path-facts.md",
-        "Checksum rule (bbb-api" ".md section 1.1/1.3)",
+        "# see ../shared/reference/greenlight.md",
+        "# (/work/shared/reference/bbb-api.md)",
+        "per reference/production-path-facts.md",
+        "Checksum rule (bbb-api.md section 1.1/1.3)",
     ):
         assert OUTSIDE.search(line), line
     assert not OUTSIDE.search("https://github.com/bigbluebutton/greenlight/blob/release-3.8.2.4/")

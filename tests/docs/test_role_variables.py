@@ -62,13 +62,17 @@ def test_every_role_has_a_spec_and_a_table() -> None:
 def test_readme_table_lists_exactly_the_options(role: str) -> None:
     options, table = set(spec_options(role)), set(readme_entries(role))
     assert not options - table, f"roles/{role}/README.md lacks options: {sorted(options - table)}"
-    assert not table - options, f"roles/{role}/README.md lists non-options: {sorted(table - options)}"
+    assert not table - options, (
+        f"roles/{role}/README.md lists non-options: {sorted(table - options)}"
+    )
 
 
 @pytest.mark.parametrize("role", ROLES)
 def test_every_default_is_an_option(role: str) -> None:
     extra = set(defaults(role)) - set(spec_options(role))
-    assert not extra, f"roles/{role}/defaults/main.yml: not in meta/argument_specs.yml: {sorted(extra)}"
+    assert not extra, (
+        f"roles/{role}/defaults/main.yml: not in meta/argument_specs.yml: {sorted(extra)}"
+    )
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -19,7 +19,7 @@ import pytest
 import yaml
 
 from tests.support.paths import REPO, role
-from tests.support.playbook import run_local_play
+from tests.support.playbook import include_role_play, run_local_play
 
 ROLE = role("greenlight")
 SENTINEL = "Sentinel-Secret-7Qz"
@@ -30,19 +30,18 @@ GOOD: dict[str, object] = {
     "greenlight_admin_email": "admin@chapter.example.org",
     "vault_greenlight_admin_password": "Good-Passw0rd!",
 }
-RENDER_PLAY = """- hosts: localhost
-  connection: local
-  gather_facts: false
-  tasks:
-    - ansible.builtin.include_role: {name: greenlight, tasks_from: assert.yml, public: true}
-    - ansible.builtin.template:
+RENDER_PLAY = include_role_play(
+    "greenlight",
+    public=True,
+    then="""    - ansible.builtin.template:
         src: "{{ role_dir }}/templates/opt/greenlight-v3/.env.j2"
         dest: "{{ out }}"
         mode: "0600"
       vars:
         greenlight_secret_key_base: skb
         greenlight_database_password: dbpw
-"""
+""",
+)
 
 
 def _playbook(tmp_path: Path, extra: dict[str, object]) -> subprocess.CompletedProcess[str]:

@@ -27,16 +27,15 @@ GOOD = {
     "vault_landing_room_viewer_access_code": "r8tz5w",
 }
 ASSERT_PLAY = include_role_play("landing_room")
-RENDER_PLAY = """- hosts: localhost
-  connection: local
-  gather_facts: false
-  tasks:
-    - ansible.builtin.include_role: {name: landing_room, tasks_from: assert.yml, public: true}
-    - ansible.builtin.template:
+RENDER_PLAY = include_role_play(
+    "landing_room",
+    public=True,
+    then="""    - ansible.builtin.template:
         src: "{{ template }}"
         dest: "{{ out }}"
         mode: "0644"
-"""
+""",
+)
 
 
 FILTER = load_module(ROLE / "filter_plugins" / "landing_room.py", "landing_room_filter")

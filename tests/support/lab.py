@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -64,3 +66,32 @@ def pebble_root_pem() -> str:
     ).stdout
     assert "BEGIN CERTIFICATE" in pem, pem
     return pem
+
+
+def bbb_verify_lab(
+    ip: str, ca: Path | str, secret: str, command: str, *args: str, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
+    """scripts/bbb-verify COMMAND --json against https://HOSTNAME/bigbluebutton/ at ``ip``.
+
+    The secret travels in BBB_SECRET (never on the command line).
+    """
+    return subprocess.run(
+        [
+            sys.executable,
+            str(SCRIPTS / "bbb-verify"),
+            command,
+            "--json",
+            "--url",
+            f"https://{HOSTNAME}/bigbluebutton/",
+            "--ca-file",
+            str(ca),
+            "--resolve",
+            f"{HOSTNAME}:{ip}",
+            *args,
+        ],
+        capture_output=True,
+        text=True,
+        env=dict(os.environ, BBB_SECRET=secret),
+        timeout=timeout,
+        check=False,
+    )

@@ -83,15 +83,20 @@ def run_local_play(
     return run_playbook(path, args=[*args, "-e", f"@{vars_file}"], env=env, timeout=timeout)
 
 
-def include_role_play(role: str, tasks_from: str = "assert.yml", *, public: bool = False) -> str:
-    """A play on localhost (connection local, no facts) that includes one file of a role."""
+def include_role_play(
+    role: str, tasks_from: str = "assert.yml", *, public: bool = False, then: str = ""
+) -> str:
+    """A play on localhost (connection local, no facts) that includes one file of a role.
+
+    ``then``: further tasks (YAML list items indented by four spaces) run after it.
+    """
     extra = ", public: true" if public else ""
     return f"""- hosts: localhost
   connection: local
   gather_facts: false
   tasks:
     - ansible.builtin.include_role: {{name: {role}, tasks_from: {tasks_from}{extra}}}
-"""
+{then}"""
 
 
 def molecule_inventory() -> str:

@@ -8,16 +8,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 import subprocess
-import sys
 import urllib.request
 
 import pytest
 
-from tests.support.lab import HOSTNAME, container_ip, curl_https
-from tests.support.paths import SCRIPTS
+from tests.support.lab import HOSTNAME, bbb_verify_lab, container_ip, curl_https
 
 SECRET_FILE = "/etc/bigbluebutton/.bbb-chapter-secret"
 OVERRIDE = "/etc/bigbluebutton/bbb-web.properties"
@@ -175,26 +172,7 @@ def test_signed_get_meetings_from_host(host, pebble_root):
 def test_bbb_verify_health_passes(host, pebble_root):
     """The fixed CLI over https by name: TLS, redirect, API, secret, a meeting cycle."""
     ip = container_ip(host)
-    env = dict(os.environ, BBB_SECRET=_secret(host))
-    result = subprocess.run(
-        [
-            sys.executable,
-            str(SCRIPTS / "bbb-verify"),
-            "health",
-            "--json",
-            "--meeting-cycle",
-            "--url",
-            f"https://{HOSTNAME}/bigbluebutton/",
-            "--ca-file",
-            str(pebble_root),
-            "--resolve",
-            f"{HOSTNAME}:{ip}",
-        ],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-    )
+    result = bbb_verify_lab(ip, pebble_root, _secret(host), "health", "--meeting-cycle")
     assert result.returncode == 0, result.stdout + result.stderr
     report = json.loads(result.stdout)
     names = [check["name"] for check in report["checks"]]
@@ -219,23 +197,9 @@ def test_bbb_verify_playback_passes(host, pebble_root):
     record_ids = generated.stdout.split()
     assert len(record_ids) == 2, generated.stdout
     ip = container_ip(host)
-    env = dict(os.environ, BBB_SECRET=_secret(host))
-    command = [
-        sys.executable,
-        str(SCRIPTS / "bbb-verify"),
-        "playback",
-        "--json",
-        "--url",
-        f"https://{HOSTNAME}/bigbluebutton/",
-        "--ca-file",
-        str(pebble_root),
-        "--resolve",
-        f"{HOSTNAME}:{ip}",
-    ]
-    for record_id in record_ids:
-        command += ["--record-id", record_id]
+    chosen = [arg for record_id in record_ids for arg in ("--record-id", record_id)]
     try:
-        result = subprocess.run(command, capture_output=True, text=True, env=env, timeout=120)
+        result = bbb_verify_lab(ip, pebble_root, _secret(host), "playback", *chosen)
     finally:
         for record_id in record_ids:
             host.run(f"bbb-record --delete {record_id}")

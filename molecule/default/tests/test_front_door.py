@@ -7,13 +7,9 @@ page, Greenlight answers behind them, and bbb-verify reports the room.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
-from tests.support.lab import HOSTNAME, container_ip, curl_https
-from tests.support.paths import SCRIPTS
+from tests.support.lab import HOSTNAME, bbb_verify_lab, container_ip, curl_https
 
 ROOM = "uje-t3y-e85-q3a"  # derived from bbb.lab.test by the landing_room role
 
@@ -48,27 +44,12 @@ def test_greenlight_answers_behind_nginx(host, pebble_root):
 
 def test_bbb_verify_reports_greenlight_and_the_room(host, pebble_root):
     secret = host.file("/etc/bigbluebutton/.bbb-chapter-secret").content_string.strip()
-    result = subprocess.run(
-        [
-            sys.executable,
-            str(SCRIPTS / "bbb-verify"),
-            "health",
-            "--json",
-            "--url",
-            f"https://{HOSTNAME}/bigbluebutton/",
-            "--ca-file",
-            str(pebble_root),
-            "--resolve",
-            f"{HOSTNAME}:{container_ip(host)}",
-            "--greenlight",
-            f"https://{HOSTNAME}/",
-            "--room",
-            ROOM,
-        ],
-        capture_output=True,
-        text=True,
-        env=dict(os.environ, BBB_SECRET=secret),
-        timeout=120,
+    result = bbb_verify_lab(
+        container_ip(host),
+        pebble_root,
+        secret,
+        "health",
+        *("--greenlight", f"https://{HOSTNAME}/", "--room", ROOM),
     )
     assert result.returncode == 0, result.stdout + result.stderr
     checks = {check["name"]: check for check in json.loads(result.stdout)["checks"]}
