@@ -147,6 +147,13 @@ def build_parser() -> Parser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="{health,playback}", parser_class=Parser)
     sub.required = True
+    _add_health(sub)
+    _add_playback(sub)
+    return parser
+
+
+def _add_health(sub: argparse._SubParsersAction) -> None:
+    """The health subcommand: TLS, redirect, API, secret, meeting cycle, Greenlight, TURN."""
     health = sub.add_parser(
         "health",
         help="TLS, HTTP→HTTPS redirect, API version, secret, optional meeting cycle, Greenlight",
@@ -213,6 +220,10 @@ def build_parser() -> Parser:
         help="IPv4 address (or name) TURN must relay to: the server's media address "
         "(default: the --turn-connect address, else what each TURN URL's host resolves to)",
     )
+
+
+def _add_playback(sub: argparse._SubParsersAction) -> None:
+    """The playback subcommand: recordings listed and each published one really served."""
     playback = sub.add_parser(
         "playback",
         help="list recordings and prove each published one is really served",
@@ -243,7 +254,6 @@ def build_parser() -> Parser:
         metavar="N",
         help=f"parallel checks (default {DEFAULT_CONCURRENCY})",
     )
-    return parser
 
 
 def _read_secret(path: str, flag: str, stdin: TextIO) -> str:

@@ -17,20 +17,19 @@ every path pointed into tmp_path, under ``--diff -v`` and with a sentinel secret
 
 from __future__ import annotations
 
-import json
-import os
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 import yaml
 from bbbverify import javaprops
 
-REPO = Path(__file__).resolve().parents[2]
-ROLE = REPO / "roles" / "bigbluebutton"
-RECORDINGS = REPO / "roles" / "recordings"
-PACKAGES = REPO / "tests" / "standins" / "bbb-packages"
+from tests.support.paths import REPO, STANDINS, role
+from tests.support.playbook import recap, run_local_play
+
+ROLE = role("bigbluebutton")
+RECORDINGS = role("recordings")
+PACKAGES = STANDINS / "bbb-packages"
 SENTINEL = "sentinel0secret0for0diff0output0test0aa"
 ROTATED = "rotated0sentinel0secret0for0the0test0bb"
 HOST = "meet.chapter.example.org"
@@ -94,16 +93,11 @@ def _tree(tmp_path: Path) -> dict[str, Path]:
 
 
 def _run(tmp_path: Path, paths: dict[str, Path], secret: str) -> subprocess.CompletedProcess[str]:
-    play = tmp_path / "play.yml"
-    play.write_text(PLAY)
-    env = dict(
-        os.environ,
-        ANSIBLE_FILTER_PLUGINS=str(ROLE / "filter_plugins"),
-        ANSIBLE_NOCOLOR="1",
-        ANSIBLE_CONFIG=str(REPO / "ansible.cfg"),
-    )
+    env = {
+        "ANSIBLE_FILTER_PLUGINS": str(ROLE / "filter_plugins"),
+        "ANSIBLE_CONFIG": str(REPO / "ansible.cfg"),
+    }
     variables = {
-        "ansible_python_interpreter": sys.executable,
         "bbb_hostname": HOST,
         "bbb_secret": secret,
         "bbb_web_properties_group": "root",
@@ -114,17 +108,7 @@ def _run(tmp_path: Path, paths: dict[str, Path], secret: str) -> subprocess.Comp
         },
         **{key: str(value) for key, value in paths.items()},
     }
-    return subprocess.run(
-        [str(Path(sys.executable).with_name("ansible-playbook")), "-i", "localhost,",
-         str(play), "--diff", "-v", "-e", json.dumps(variables)],
-        env=env, capture_output=True, text=True, check=False, timeout=300, cwd=REPO,
-    )  # fmt: skip
-
-
-def _recap(result: subprocess.CompletedProcess[str]) -> dict[str, int]:
-    match = re.search(r"localhost\s*:\s*ok=(\d+)\s+changed=(\d+)", result.stdout)
-    assert match, result.stdout
-    return {"ok": int(match.group(1)), "changed": int(match.group(2))}
+    return run_local_play(tmp_path, PLAY, variables, args=["--diff", "-v"], env=env)
 
 
 def _java(path: Path) -> dict[str, str]:
@@ -135,7 +119,7 @@ def test_config_tasks_keep_the_secret_out_of_diff_and_verbose_output(tmp_path: P
     paths = _tree(tmp_path)
     first = _run(tmp_path, paths, SENTINEL)
     assert first.returncode == 0, first.stdout + first.stderr
-    assert _recap(first)["changed"] > 0
+    assert recap(first)["changed"] > 0
     assert "---" in first.stdout or "+++" in first.stdout or "before" in first.stdout
     assert SENTINEL not in first.stdout + first.stderr
     assert "old0secret0old0secret0old0secret" not in first.stdout + first.stderr
@@ -168,7 +152,7 @@ def test_config_tasks_keep_the_secret_out_of_diff_and_verbose_output(tmp_path: P
 
     second = _run(tmp_path, paths, SENTINEL)
     assert second.returncode == 0, second.stdout
-    assert _recap(second)["changed"] == 0, second.stdout
+    assert recap(second)["changed"] == 0, second.stdout
     assert "restart requested" not in second.stdout
 
 

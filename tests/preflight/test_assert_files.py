@@ -10,7 +10,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import re
 from pathlib import Path
 from typing import Any
@@ -18,18 +17,15 @@ from typing import Any
 import pytest
 import yaml
 
-REPO = Path(__file__).resolve().parents[2]
-ROLES = REPO / "roles"
+from tests.support.paths import REPO, ROLES
+from tests.support.plugins import load_module
+
 CHECK_MODULES = {"ansible.builtin.assert", "ansible.builtin.fail", "ansible.builtin.set_fact"}
 PLUGIN = ROLES / "preflight" / "action_plugins" / "preflight_input_check.py"
 
 
 def _plugin() -> Any:
-    spec = importlib.util.spec_from_file_location("preflight_input_check", PLUGIN)
-    assert spec and spec.loader, f"{PLUGIN} is missing"
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_module(PLUGIN, "preflight_input_check")
 
 
 def _load(path: Path) -> Any:

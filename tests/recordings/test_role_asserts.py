@@ -2,33 +2,18 @@
 
 from __future__ import annotations
 
-import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
-PLAY = """- hosts: localhost
-  connection: local
-  gather_facts: false
-  tasks:
-    - ansible.builtin.include_role: {name: recordings, tasks_from: assert.yml}
-"""
+from tests.support.playbook import include_role_play, run_local_play
+
+PLAY = include_role_play("recordings")
 
 
 def _run(tmp_path: Path, extra: dict[str, object]) -> subprocess.CompletedProcess[str]:
-    play = tmp_path / "play.yml"
-    play.write_text(PLAY)
-    env = dict(os.environ, ANSIBLE_ROLES_PATH=str(REPO / "roles"), ANSIBLE_NOCOLOR="1")
-    return subprocess.run(
-        [str(Path(sys.executable).with_name("ansible-playbook")), "-i", "localhost,",
-         str(play), "-e", json.dumps({"recordings_retention_on_calendar": "daily",
-                                        "ansible_python_interpreter": sys.executable, **extra})],
-        env=env, capture_output=True, text=True, check=False, timeout=300,
-    )  # fmt: skip
+    return run_local_play(tmp_path, PLAY, {"recordings_retention_on_calendar": "daily", **extra})
 
 
 @pytest.mark.parametrize(
