@@ -41,22 +41,20 @@ PLAY = f"""- hosts: localhost
   vars_files:
     - {ROLE}/defaults/main.yml
     - {ROLE}/vars/main.yml
+    # The recordings policy reaches bbb-web.properties as data (the bigbluebutton role
+    # is its one writer): playbooks/vars/wiring.yml derives it from these defaults.
     - {RECORDINGS}/defaults/main.yml
-    - {RECORDINGS}/vars/main.yml
+    - {REPO}/playbooks/vars/wiring.yml
   handlers:
     - name: Note a BigBlueButton restart
       ansible.builtin.debug:
         msg: restart requested
       listen: [bbb config changed, bbb restarted by bbb-conf, bbb recording config changed]
-    - name: Restart bbb-web for the recording settings
-      ansible.builtin.debug:
-        msg: bbb-web restart requested
   tasks:
     - ansible.builtin.include_tasks: {ROLE}/tasks/secret.yml
     - ansible.builtin.include_tasks: {ROLE}/tasks/properties.yml
     - ansible.builtin.include_tasks: {ROLE}/tasks/playback.yml
     - ansible.builtin.include_tasks: {ROLE}/tasks/akka.yml
-    - ansible.builtin.include_tasks: {RECORDINGS}/tasks/privacy.yml
 """
 
 PREINST_AKKA = """// include default config from upstream

@@ -16,9 +16,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
-PLAY = """- name: Preflight on this machine
+# As playbooks/site.yml: the values that cross roles come from playbooks/vars/wiring.yml.
+PLAY = f"""- name: Preflight on this machine
   hosts: bbb
   gather_facts: true
+  vars_files:
+    - {REPO / "playbooks" / "vars" / "wiring.yml"}
   roles:
     - role: preflight
 """
