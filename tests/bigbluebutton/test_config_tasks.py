@@ -91,7 +91,9 @@ def _tree(tmp_path: Path) -> dict[str, Path]:
     return paths
 
 
-def _run(tmp_path: Path, paths: dict[str, Path], secret: str) -> subprocess.CompletedProcess[str]:
+def _run(
+    tmp_path: Path, paths: dict[str, Path], secret: str, extra: dict[str, object] | None = None
+) -> subprocess.CompletedProcess[str]:
     play = tmp_path / "play.yml"
     play.write_text(PLAY)
     env = dict(
@@ -105,12 +107,12 @@ def _run(tmp_path: Path, paths: dict[str, Path], secret: str) -> subprocess.Comp
         "bbb_hostname": HOST,
         "bbb_secret": secret,
         "bbb_web_properties_group": "root",
-        "_recordings_bbb_web_properties": str(paths["bbb_web_properties_file"]),
         "bbb_web_extra_properties": {
             "defaultWelcomeMessage": "Willkommen \u2014 録画 🎥 <b>%%CONFNAME%%</b>",
             "bbb.chapter.path": "C:\\share\\",
         },
         **{key: str(value) for key, value in paths.items()},
+        **(extra or {}),
     }
     return subprocess.run(
         [str(Path(sys.executable).with_name("ansible-playbook")), "-i", "localhost,",
@@ -143,8 +145,9 @@ def test_config_tasks_keep_the_secret_out_of_diff_and_verbose_output(tmp_path: P
     assert props["bigbluebutton.web.serverURL"] == f"https://{HOST}"
     assert props["defaultWelcomeMessage"] == "Willkommen \u2014 録画 🎥 <b>%%CONFNAME%%</b>"
     assert props["bbb.chapter.path"] == "C:\\share\\"
-    # The recordings role's key comes after the value ending in a backslash; Java still
-    # sees it (the role escaped the backslash instead of continuing the line).
+    # The recording switch (the recordings policy, passed by playbooks/vars/wiring.yml)
+    # comes after the value ending in a backslash; Java still sees it (the role escaped
+    # the backslash instead of continuing the line).
     assert props["disableRecordingDefault"] == "false"
     assert paths["bbb_web_properties_file"].read_bytes().isascii()
 
@@ -188,3 +191,24 @@ def test_postinst_reset_and_secret_rotation_are_applied_in_one_run(tmp_path: Pat
     assert _java(paths["bbb_web_properties_file"])["securitySalt"] == ROTATED
     assert f'sharedSecret="{ROTATED}"' in paths["bbb_apps_akka_conf_file"].read_text()
     assert yaml.safe_load(packaged.read_text())["playback_host"] == HOST
+
+
+def test_the_recordings_policy_reaches_bbb_web_as_data(tmp_path: Path) -> None:
+    """Issue 16: the recordings role no longer edits bbb-web.properties; wiring passes
+    its switch and footer to this role, the file's one writer, which escapes the footer
+    as bbb-web reads it. A second run changes nothing and restarts nothing."""
+    paths = _tree(tmp_path)
+    policy = {
+        "recordings_enabled": False,
+        "recordings_welcome_footer_disabled": "Keine Aufzeichnung \u2014 no recording \\",
+    }
+    first = _run(tmp_path, paths, SENTINEL, policy)
+    assert first.returncode == 0, first.stdout + first.stderr
+    props = _java(paths["bbb_web_properties_file"])
+    assert props["disableRecordingDefault"] == "true"
+    assert props["notifyRecordingIsOn"] == "false"
+    assert props["defaultWelcomeMessageFooter"] == policy["recordings_welcome_footer_disabled"]
+    assert paths["bbb_web_properties_file"].read_bytes().isascii()
+    second = _run(tmp_path, paths, SENTINEL, policy)
+    assert _recap(second)["changed"] == 0, second.stdout
+    assert "restart requested" not in second.stdout
