@@ -118,15 +118,31 @@ def test_the_host_name_regex_exists_once() -> None:
     assert len(checks) == 1
 
 
+def _runs_a_role(play: dict[str, Any]) -> bool:
+    """A play with roles: or a task that includes a role's main tasks (not tasks_from)."""
+    if play.get("roles"):
+        return True
+    tasks = _tasks([*(play.get("pre_tasks") or []), *(play.get("tasks") or [])])
+    return any(
+        isinstance(task.get(key), dict) and "tasks_from" not in task[key]
+        for task in tasks
+        for key in ("ansible.builtin.include_role", "ansible.builtin.import_role")
+    )
+
+
 def test_every_playbook_running_roles_loads_the_wiring() -> None:
     playbooks = [
         *sorted((REPO / "playbooks").glob("*.yml")),
-        *sorted((REPO / "molecule").glob("*/converge*.yml")),
+        *sorted((REPO / "molecule").glob("*/*.yml")),
+        *sorted((REPO / "tests").glob("*/data/*.yml")),
     ]
     missing = []
     for path in playbooks:
-        for play in yaml.safe_load(path.read_text()) or []:
-            if "import_playbook" in play:
+        plays = yaml.safe_load(path.read_text())
+        if path.name == "molecule.yml" or not isinstance(plays, list):
+            continue
+        for play in plays:
+            if "import_playbook" in play or not _runs_a_role(play):
                 continue
             loaded = [(path.parent / name).resolve() for name in play.get("vars_files") or []]
             if WIRING.resolve() not in loaded:
