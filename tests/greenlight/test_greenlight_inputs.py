@@ -24,9 +24,9 @@ from tests.support.playbook import include_role_play, run_local_play
 ROLE = role("greenlight")
 SENTINEL = "Sentinel-Secret-7Qz"
 GOOD: dict[str, object] = {
-    "bbb_api_url": "https://meet.chapter.example.org/bigbluebutton/api/",
-    "bbb_api_secret": "0123456789abcdef0123456789abcdef",
-    "bbb_hostname": "meet.chapter.example.org",
+    "greenlight_bbb_api_url": "https://meet.chapter.example.org/bigbluebutton/api/",
+    "greenlight_bbb_api_secret": "0123456789abcdef0123456789abcdef",
+    "greenlight_hostname": "meet.chapter.example.org",
     "greenlight_admin_email": "admin@chapter.example.org",
     "vault_greenlight_admin_password": "Good-Passw0rd!",
 }

@@ -22,8 +22,8 @@ from tests.support.plugins import load_module
 ROLE = role("landing_room")
 ID_SHAPE = re.compile(r"^[a-z0-9]{3}-[a-z0-9]{3}-[a-z0-9]{3}-[a-z0-9]{3}$")
 GOOD = {
-    "bbb_hostname": "meet.chapter.example.org",
-    "greenlight_admin_email": "admin@chapter.example.org",
+    "landing_room_hostname": "meet.chapter.example.org",
+    "landing_room_greenlight_admin_email": "admin@chapter.example.org",
     "vault_landing_room_viewer_access_code": "r8tz5w",
 }
 ASSERT_PLAY = include_role_play("landing_room")
@@ -100,7 +100,7 @@ def test_friendly_id_needs_a_hostname() -> None:
         ({"landing_room_short_path": "/a/b"}, "landing_room_short_path"),
         ({"landing_room_short_path": "/abc-def-ghi"}, "landing_room_short_path"),
         (
-            {"recordings_enabled": False, "landing_room_recording": True},
+            {"landing_room_recordings_allowed": False, "landing_room_recording": True},
             "landing_room_recording is true but recordings_enabled is false",
         ),
     ],
@@ -123,7 +123,7 @@ def test_bad_input_fails_naming_the_variable(tmp_path: Path, extra, message) -> 
             "landing_room_moderator_access_code": "zz99xx",
             "landing_room_guest_policy": "ask_moderator",
         },
-        {"recordings_enabled": False},
+        {"landing_room_recordings_allowed": False},
         {"landing_room_short_path": "", "landing_room_redirect_root": False},
         {"landing_room_friendly_id": "lob-byr-oom-001", "landing_room_short_path": "/Treffen"},
     ],
@@ -154,7 +154,7 @@ def test_nginx_include_leaves_root_to_the_schedule(tmp_path: Path) -> None:
     conf = _render(
         tmp_path,
         {"landing_room_redirect_root": False, "landing_room_short_path": "/m",
-         "greenlight_relative_url_root": "/gl"},
+         "landing_room_greenlight_url_root": "/gl"},
     )  # fmt: skip
     assert "location = / " not in conf
     assert "location = /m {\n    return 302 https://$host/gl/rooms/hfq-v6w-pdj-89z/join;" in conf

@@ -15,9 +15,12 @@ from pathlib import Path
 from tests.support.paths import REPO
 from tests.support.playbook import run_playbook
 
-PLAY = """- name: Preflight on this machine
+# As playbooks/site.yml: the values that cross roles come from playbooks/vars/wiring.yml.
+PLAY = f"""- name: Preflight on this machine
   hosts: bbb
   gather_facts: true
+  vars_files:
+    - {REPO / "playbooks" / "vars" / "wiring.yml"}
   roles:
     - role: preflight
 """

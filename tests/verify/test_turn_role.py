@@ -21,7 +21,7 @@ PLAY = """- hosts: localhost
   connection: local
   gather_facts: false
   vars:
-    bbb_hostname: bbb.example.org
+    turn_hostname: bbb.example.org   # playbooks/vars/wiring.yml passes bbb_hostname
     turn_static_auth_secret: sentinel-turn-secret
     tls_nginx_listen: haproxy
     tls_reload_services: [nginx, haproxy]

@@ -128,6 +128,17 @@ def test_public_address_on_lo_only(host):
     assert host.check_output(f"ip route get {PUBLIC}").startswith(f"local {PUBLIC} dev lo")
 
 
+def test_turn_announces_the_public_address_too(host):
+    """Issue 16: coturn followed its own turn_public_ip (the interface address), so under
+    1:1 NAT members got relay candidates on the private address. playbooks/vars/wiring.yml
+    passes bbb_public_ipv4 as turn_public_ip: coturn maps it to its own address."""
+    text = host.file("/etc/turnserver.conf").content_string
+    bind = re.search(r"(?m)^listening-ip=(\S+)$", text).group(1)
+    assert bind != PUBLIC
+    assert re.search(rf"(?m)^external-ip={re.escape(PUBLIC)}/{re.escape(bind)}$", text), text
+    assert re.search(rf"(?m)^realm={re.escape(HOSTNAME)}$", text)
+
+
 def test_server_reaches_its_name_through_the_alias(host, pebble_root):
     """The name mapped to the public address: the server reaches its own front door on lo."""
     # Only over lo: without the alias the address would be routed out of the container.
