@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import os
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -10,7 +11,10 @@ from types import ModuleType
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
-PLUGIN = REPO / "roles/meeting_schedule/filter_plugins/schedule_calendar.py"
+PLUGIN = Path(
+    os.environ.get("SCHEDULE_PLUGIN")
+    or REPO / "roles/meeting_schedule/filter_plugins/schedule_calendar.py"
+)
 
 
 def _load() -> ModuleType:
