@@ -98,8 +98,9 @@ def expected(
     """The meetings from first (naive local) to hi, by dateutil + zoneinfo."""
     tz = ZoneInfo(zone)
     found = []
-    for local in rrulestr(rule, dtstart=first):
-        moment = local.replace(tzinfo=tz).astimezone(UTC)
+    # dateutil keeps the wall time of a zoned DTSTART; zoneinfo gives the offset.
+    for local in rrulestr(rule, dtstart=first.replace(tzinfo=tz)):
+        moment = local.astimezone(UTC)
         if moment >= hi:
             break
         if local.date() not in cancelled:

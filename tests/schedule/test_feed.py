@@ -210,6 +210,19 @@ def test_single_event_files(plugin: ModuleType) -> None:
     assert len(found) == 1
 
 
+def test_access_code_hint_in_calendar_entries(plugin: ModuleType) -> None:
+    plan = plugin.schedule_plan(base_params())
+    hint = "The access code is in the members' newsletter."
+    cal = _parse(plan["feed"])
+    for event in _events(cal):
+        assert hint in event.description.value
+    (single,) = _events(_parse(plan["events"]["2026-11-03.ics"]))
+    assert single.description.value == (
+        "Our monthly call.\n\nJoin: https://bbb.lab.test/rooms/abc-def-ghi-jkl/join\n\n"
+        f"{hint}\n\nThis meeting may be recorded."
+    )
+
+
 def test_feed_has_no_horizon(plugin: ModuleType) -> None:
     """The series has no UNTIL/COUNT and the zone is a yearly rule: meetings
     in 2080 are still at 19:00 local time."""
@@ -261,6 +274,30 @@ def test_rrule_string_and_until(plugin: ModuleType) -> None:
     assert "UNTIL=20260630T" in plan["rrule"]
     assert [o["date"] for o in plan["occurrences"]][-1] == "2026-06-02"
     assert len(plan["occurrences"]) == 6
+    assert plan["recurrence_text"].startswith("The first Tuesday of each month, until 30 June 2026")
+
+
+DESCRIBED = [
+    ("FREQ=MONTHLY;BYDAY=2TU,4TU", "The second and fourth Tuesday of each month"),
+    ("FREQ=MONTHLY;BYDAY=-1FR", "The last Friday of each month"),
+    ("FREQ=MONTHLY;BYDAY=1MO,3WE", "The first Monday and third Wednesday of each month"),
+    ("FREQ=MONTHLY;INTERVAL=2;BYMONTHDAY=15,-1", "On day 15 and last day of every 2 months"),
+    (
+        "FREQ=MONTHLY;BYMONTH=3,9;BYDAY=1TH",
+        "The first Thursday of each month, in March and September",
+    ),
+    ("FREQ=WEEKLY;INTERVAL=2;BYDAY=WE", "Every 2 weeks on Wednesday"),
+    ("FREQ=WEEKLY;BYDAY=MO,TH;COUNT=10", "Every Monday and Thursday, 10 meetings in all"),
+]
+
+
+@pytest.mark.parametrize(("rule", "words"), DESCRIBED)
+def test_rule_in_words(plugin: ModuleType, rule: str, words: str) -> None:
+    plan = plugin.schedule_plan(
+        base_params(schedule_recurrence=rule, schedule_notes={}, schedule_cancelled_dates=[])
+    )
+    assert plan["recurrence_text"] == f"{words}, 19:00 Australia/Sydney, 90 minutes"
+    assert "FREQ" not in plan["recurrence_text"]
 
 
 BAD_INPUT = [

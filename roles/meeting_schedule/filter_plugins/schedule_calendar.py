@@ -63,7 +63,7 @@ def schedule_plan(
         "uid": inp.uid,
         "rrule": inp.rule.text,
         "dtstart": page.utc(inp.dtstart),
-        "recurrence_text": f"{rules.describe(inp.rule)}, {when}",
+        "recurrence_text": f"{rules.describe(inp.rule, inp.zone)}, {when}",
         "display_timezones": [
             {"zone": z, "label": z.rsplit("/", 1)[-1].replace("_", " ")} for z in inp.display
         ],

@@ -196,7 +196,7 @@ def _join(words: list[str]) -> str:
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
 
 
-def describe(rule: Rule) -> str:
+def describe(rule: Rule, zone: ZoneInfo) -> str:
     """The rule in plain English, e.g. 'The second and fourth Tuesday of each month'."""
     names = list(_WEEKDAYS.values())
     if rule.freq == "WEEKLY":
@@ -219,4 +219,7 @@ def describe(rule: Rule) -> str:
             text += f", in {_join([_MONTHS[m - 1] for m in rule.months])}"
     if rule.count:
         text += f", {rule.count} meetings in all"
+    if rule.until:
+        last = rule.until.astimezone(zone)
+        text += f", until {last.day} {_MONTHS[last.month - 1]} {last.year}"
     return text
