@@ -12,6 +12,7 @@ meeting_schedule_lib package next to this file:
 from __future__ import annotations
 
 import datetime as dt
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -21,13 +22,32 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from meeting_schedule_lib import feed, inputs, page, rules
 from meeting_schedule_lib.errors import ScheduleError
 
-__all__ = ["ScheduleError", "schedule_check", "schedule_plan"]
+__all__ = ["ScheduleError", "schedule_check", "schedule_offsets", "schedule_plan"]
 
 
 def schedule_check(params: dict[str, Any]) -> dict[str, Any]:
     """Validate the inputs; returns a short summary (uid, first meeting)."""
     inp = inputs.parse(params)
     return {"uid": inp.uid, "dtstart": page.utc(inp.dtstart), "rrule": inp.rule.text}
+
+
+_OFFSET_RE = re.compile(r"(?:([1-9][0-9]{0,2})d)?(?:([1-9][0-9]{0,3})h)?")
+
+
+def schedule_offsets(value: Any, var: str = "schedule_reminders_before") -> list[int]:
+    """Reminder offsets such as ["7d", "2h", "1d12h"] as seconds, nearest last."""
+    if not isinstance(value, list) or not value:
+        raise ScheduleError(f'{var}: must be a non-empty list of durations such as ["7d", "2h"]')
+    found = set()
+    for item in value:
+        match = _OFFSET_RE.fullmatch(item) if isinstance(item, str) else None
+        if not match or not item:
+            raise ScheduleError(
+                f"{var}: {item!r} is not a positive duration: write whole days and/or "
+                'hours such as "7d", "2h" or "1d12h" (quoted)'
+            )
+        found.add(int(match.group(1) or 0) * 86400 + int(match.group(2) or 0) * 3600)
+    return sorted(found, reverse=True)
 
 
 def _now(value: Any) -> dt.datetime:
@@ -72,6 +92,18 @@ def schedule_plan(
         "occurrences": listed,
         "page_json": page.page_json(inp, listed),
         "state": revs,
+        # For the reminder sender: the meetings that take place.
+        "reminders": [
+            {
+                "date": occ["date"],
+                "start": occ["start"],
+                "theme": occ["note"],
+                "local": [local["text"] for local in occ["local"]],
+                "ics": occ["ics"].lstrip("/"),
+            }
+            for occ in listed
+            if not occ["cancelled"]
+        ],
     }
 
 
@@ -79,4 +111,8 @@ class FilterModule:
     """Filters of the meeting_schedule role."""
 
     def filters(self) -> dict[str, Any]:
-        return {"schedule_check": schedule_check, "schedule_plan": schedule_plan}
+        return {
+            "schedule_check": schedule_check,
+            "schedule_offsets": schedule_offsets,
+            "schedule_plan": schedule_plan,
+        }

@@ -13,14 +13,18 @@ for (const tz of comp.getAllSubcomponents("vtimezone")) {
   ICAL.TimezoneService.register(tz);
 }
 const vevents = comp.getAllSubcomponents("vevent");
-const master = new ICAL.Event(vevents.find((v) => !v.hasProperty("recurrence-id")));
+// A single-meeting file holds one instance (RECURRENCE-ID) and no master.
+const master = new ICAL.Event(vevents.find((v) => !v.hasProperty("recurrence-id")) || vevents[0]);
 for (const v of vevents) {
-  if (v.hasProperty("recurrence-id")) {
+  if (v.hasProperty("recurrence-id") && v !== master.component) {
     master.relateException(v);
   }
 }
 const out = [];
-const iter = master.iterator();
+if (!master.isRecurring()) {
+  out.push({ start: master.startDate.toJSDate().toISOString(), summary: master.summary });
+}
+const iter = master.isRecurring() ? master.iterator() : { next: () => null };
 const limit = Number(endYear);
 for (let next = iter.next(); next; next = iter.next()) {
   if (next.year >= limit) {
