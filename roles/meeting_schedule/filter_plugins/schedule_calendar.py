@@ -99,6 +99,7 @@ def schedule_plan(
                 "start": occ["start"],
                 "theme": occ["note"],
                 "local": [local["text"] for local in occ["local"]],
+                "zones": [z.rsplit("/", 1)[-1].replace("_", " ") for z in inp.display],
                 "ics": occ["ics"].lstrip("/"),
             }
             for occ in listed
