@@ -142,7 +142,7 @@ def test_reminder_delivered_once_over_starttls(host) -> None:
     assert msg["From"] == "secretary@lab.test"
     assert msg["Subject"].startswith("Reminder: Chapter monthly meeting, ")
     text, ics = list(msg.iter_parts())
-    body = text.get_content()
+    body = text.get_content().replace("\r\n", "\n")  # as delivered: CRLF lines
     # One line per listed zone (Sydney, the server's UTC, Brisbane, Adelaide,
     # Perth, Auckland), each with the zone's own abbreviation.
     times = re.findall(r"^  [A-Za-z ]+: +\w{3} \d{1,2} \w{3} \d{4}, \d\d:\d\d (\S+)$", body, re.M)
