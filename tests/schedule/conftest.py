@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from types import ModuleType
 
 import pytest
@@ -9,7 +11,10 @@ import pytest
 from tests.support.paths import ROLES
 from tests.support.plugins import load_module
 
-PLUGIN = ROLES / "meeting_schedule/filter_plugins/schedule_calendar.py"
+PLUGIN = Path(
+    os.environ.get("SCHEDULE_PLUGIN")
+    or ROLES / "meeting_schedule/filter_plugins/schedule_calendar.py"
+)
 
 
 def _load() -> ModuleType:

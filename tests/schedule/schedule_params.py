@@ -21,6 +21,7 @@ def base_params(**overrides: Any) -> dict[str, Any]:
         "schedule_cancelled_dates": ["2027-01-05"],
         "schedule_display_timezones": ["Australia/Sydney", "Etc/UTC", "Pacific/Auckland"],
         "schedule_join_url": "https://bbb.lab.test/rooms/abc-def-ghi-jkl/join",
+        "schedule_access_code_hint": "The access code is in the members' newsletter.",
         "schedule_recording_notice": True,
         "schedule_recording_notice_text": "This meeting may be recorded.",
         "schedule_window_start": "2026-01-01",

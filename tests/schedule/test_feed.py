@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from types import ModuleType
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 import vobject
@@ -132,26 +133,112 @@ def test_occurrences_across_dst(plugin: ModuleType, zone: str) -> None:
 
 
 def test_output_is_deterministic_and_uid_stable(plugin: ModuleType) -> None:
-    first = plugin.schedule_plan(base_params())
-    second = plugin.schedule_plan(base_params())
+    first = plugin.schedule_plan(base_params(), {}, "2026-03-01T10:00:00Z")
+    second = plugin.schedule_plan(base_params(), {}, "2026-03-01T10:00:00Z")
     assert first == second
     retitled = plugin.schedule_plan(base_params(schedule_title="New name"))
     assert _master(_parse(retitled["feed"])).uid.value == "monthly-meeting@bbb.lab.test"
-    assert "DTSTAMP:20260106T080000Z" in first["feed"]
+
+
+def _revs(feed: str) -> dict[str, tuple[int, dt.datetime]]:
+    cal = _parse(feed)
+    return {
+        (e.recurrence_id.value.date().isoformat() if "recurrence-id" in e.contents else "series"): (
+            int(e.sequence.value),
+            e.dtstamp.value,
+        )
+        for e in _events(cal)
+    }
+
+
+def test_sequence_and_dtstamp_follow_changes(plugin: ModuleType) -> None:
+    """SEQUENCE/DTSTAMP move only with the entry's content; SEQUENCE only grows."""
+    t1, t2, t3 = "2026-03-01T10:00:00Z", "2026-04-01T10:00:00Z", "2026-05-01T10:00:00Z"
+    stamp = lambda t: dt.datetime.fromisoformat(t.replace("Z", "+00:00"))  # noqa: E731
+    first = plugin.schedule_plan(base_params(), {}, t1)
+    assert _revs(first["feed"]) == {"series": (0, stamp(t1)), "2026-12-01": (0, stamp(t1))}
+    # Nothing changed: same bytes, however late the re-run.
+    again = plugin.schedule_plan(base_params(), first["state"], t2)
+    assert again["feed"] == first["feed"] and again["state"] == first["state"]
+    assert again["events"] == first["events"]
+    # A new cancellation changes the series (EXDATE), not the override.
+    cancelled = base_params(schedule_cancelled_dates=["2027-01-05", "2027-02-02"])
+    second = plugin.schedule_plan(cancelled, first["state"], t2)
+    assert _revs(second["feed"]) == {"series": (1, stamp(t2)), "2026-12-01": (1, stamp(t2))}
+    # A changed note bumps only that override.
+    renoted = dict(cancelled, schedule_notes={"2026-12-01": "Planning 2027"})
+    third = plugin.schedule_plan(renoted, second["state"], t3)
+    assert _revs(third["feed"]) == {"series": (1, stamp(t2)), "2026-12-01": (2, stamp(t3))}
+    # A later start time: the series moves forward again, never back.
+    later = dict(renoted, schedule_start_time="19:30")
+    fourth = plugin.schedule_plan(later, third["state"], t3)
+    assert _revs(fourth["feed"])["series"] == (2, stamp(t3))
+    # A different series (new UID) starts afresh.
+    other = plugin.schedule_plan(base_params(schedule_id="other"), fourth["state"], t3)
+    assert _revs(other["feed"])["series"] == (0, stamp(t3))
 
 
 def test_single_event_files(plugin: ModuleType) -> None:
-    plan = plugin.schedule_plan(base_params())
+    """A download is that meeting of the series: same UID, RECURRENCE-ID, the
+    series' (or the override's) SEQUENCE, so subscribers see it once."""
+    plan = plugin.schedule_plan(base_params(), {}, "2026-03-01T10:00:00Z")
     events = plan["events"]
     assert "2027-01-05.ics" not in events  # cancelled
     assert len(events) == 23
-    cal = _parse(events["2026-12-01.ics"])
-    (event,) = _events(cal)
-    assert "rrule" not in event.contents
-    assert event.uid.value == "2026-12-01-monthly-meeting@bbb.lab.test"
-    assert event.dtstart.value.astimezone(UTC) == _utc("2026-12-01T08:00Z")
-    assert event.summary.value == "Chapter monthly meeting: Year in review"
-    assert [tz.tzid.value for tz in cal.contents["vtimezone"]] == ["Australia/Sydney"]
+    for name, note in (("2026-12-01.ics", "Year in review"), ("2026-11-03.ics", "")):
+        cal = _parse(events[name])
+        (event,) = _events(cal)
+        assert "rrule" not in event.contents
+        assert event.uid.value == "monthly-meeting@bbb.lab.test"
+        assert event.recurrence_id.value == event.dtstart.value
+        assert event.sequence.value == "0"
+        assert [tz.tzid.value for tz in cal.contents["vtimezone"]] == ["Australia/Sydney"]
+        assert event.summary.value == (f"Chapter monthly meeting: {note}" if note else
+                                       "Chapter monthly meeting")  # fmt: skip
+    (dec,) = _events(_parse(events["2026-12-01.ics"]))
+    assert dec.dtstart.value.astimezone(UTC) == _utc("2026-12-01T08:00Z")
+    # The subscribed feed plus the download, read together, give one meeting that day.
+    import icalendar
+    import recurring_ical_events
+
+    merged = plan["feed"].replace("END:VCALENDAR\r\n", "") + "".join(
+        events["2026-11-03.ics"].split("END:VTIMEZONE\r\n", 1)[1:]
+    )
+    found = recurring_ical_events.of(icalendar.Calendar.from_ical(merged)).between(
+        dt.datetime(2026, 11, 3, tzinfo=UTC), dt.datetime(2026, 11, 4, tzinfo=UTC)
+    )
+    assert len(found) == 1
+
+
+def test_access_code_hint_in_calendar_entries(plugin: ModuleType) -> None:
+    plan = plugin.schedule_plan(base_params())
+    hint = "The access code is in the members' newsletter."
+    cal = _parse(plan["feed"])
+    for event in _events(cal):
+        assert hint in event.description.value
+    (single,) = _events(_parse(plan["events"]["2026-11-03.ics"]))
+    assert single.description.value == (
+        "Our monthly call.\n\nJoin: https://bbb.lab.test/rooms/abc-def-ghi-jkl/join\n\n"
+        f"{hint}\n\nThis meeting may be recorded."
+    )
+
+
+def test_feed_has_no_horizon(plugin: ModuleType) -> None:
+    """The series has no UNTIL/COUNT and the zone is a yearly rule: meetings
+    in 2080 are still at 19:00 local time."""
+    plan = plugin.schedule_plan(base_params())
+    assert (
+        "UNTIL" not in plan["feed"] and "COUNT" not in plan["feed"] and "RDATE" not in plan["feed"]
+    )
+    cal = _parse(plan["feed"])
+    got = (
+        _master(cal)
+        .getrruleset(addRDate=True)
+        .between(dt.datetime(2080, 1, 1, tzinfo=UTC), dt.datetime(2081, 1, 1, tzinfo=UTC))
+    )
+    assert len(got) == 12
+    assert all(g.astimezone(ZoneInfo("Australia/Sydney")).hour == 19 for g in got)
+    assert [g.astimezone(UTC).hour for g in got[:1]] == [8]  # January: AEDT
 
 
 def test_page_data(plugin: ModuleType) -> None:
@@ -187,6 +274,30 @@ def test_rrule_string_and_until(plugin: ModuleType) -> None:
     assert "UNTIL=20260630T" in plan["rrule"]
     assert [o["date"] for o in plan["occurrences"]][-1] == "2026-06-02"
     assert len(plan["occurrences"]) == 6
+    assert plan["recurrence_text"].startswith("The first Tuesday of each month, until 30 June 2026")
+
+
+DESCRIBED = [
+    ("FREQ=MONTHLY;BYDAY=2TU,4TU", "The second and fourth Tuesday of each month"),
+    ("FREQ=MONTHLY;BYDAY=-1FR", "The last Friday of each month"),
+    ("FREQ=MONTHLY;BYDAY=1MO,3WE", "The first Monday and third Wednesday of each month"),
+    ("FREQ=MONTHLY;INTERVAL=2;BYMONTHDAY=15,-1", "On day 15 and last day of every 2 months"),
+    (
+        "FREQ=MONTHLY;BYMONTH=3,9;BYDAY=1TH",
+        "The first Thursday of each month, in March and September",
+    ),
+    ("FREQ=WEEKLY;INTERVAL=2;BYDAY=WE", "Every 2 weeks on Wednesday"),
+    ("FREQ=WEEKLY;BYDAY=MO,TH;COUNT=10", "Every Monday and Thursday, 10 meetings in all"),
+]
+
+
+@pytest.mark.parametrize(("rule", "words"), DESCRIBED)
+def test_rule_in_words(plugin: ModuleType, rule: str, words: str) -> None:
+    plan = plugin.schedule_plan(
+        base_params(schedule_recurrence=rule, schedule_notes={}, schedule_cancelled_dates=[])
+    )
+    assert plan["recurrence_text"] == f"{words}, 19:00 Australia/Sydney, 90 minutes"
+    assert "FREQ" not in plan["recurrence_text"]
 
 
 BAD_INPUT = [
@@ -196,8 +307,17 @@ BAD_INPUT = [
      "schedule_display_timezones", "not a known"),
     ({"schedule_recurrence": "FREQ=MONTHLY;BYMONTH=2;BYMONTHDAY=31"},
      "schedule_recurrence", "never occurs"),
-    ({"schedule_recurrence": {"freq": "YEARLY", "bymonth": 4, "bymonthday": 31}},
+    ({"schedule_recurrence": {"freq": "MONTHLY", "bymonth": 4, "bymonthday": 31}},
      "schedule_recurrence", "never occurs"),
+    ({"schedule_recurrence": {"freq": "YEARLY", "bymonth": 4, "bymonthday": 30}},
+     "schedule_recurrence", "WEEKLY or MONTHLY"),
+    ({"schedule_recurrence": "FREQ=MONTHLY;BYDAY=TU;BYSETPOS=2"},
+     "schedule_recurrence", "BYSETPOS"),
+    ({"schedule_access_code_hint": "Code: <b>1234</b>"}, "schedule_access_code_hint", "plain"),
+    ({"schedule_access_code_hint": "See {{ lookup('pipe', 'id') }}"},
+     "schedule_access_code_hint", "plain"),
+    ({"schedule_access_code_hint": "[newsletter](https://x.test)"},
+     "schedule_access_code_hint", "plain"),
     ({"schedule_recurrence": "FREQ=FORTNIGHTLY"}, "schedule_recurrence", "RRULE"),
     ({"schedule_recurrence": "FREQ=MONTHLY;BYDAY=1TU;BYHOUR=19"},
      "schedule_recurrence", "BYHOUR"),

@@ -47,18 +47,36 @@ NOTE_DAY = _first_tuesday(YEAR, 12)
 CANCELLED_DAY = _first_tuesday(YEAR + 1, 1)
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("schedule-site")
+def _render(out: Path, extra: dict[str, object]) -> Path:
     variables = {
         "schedule_test_out": str(out),
         "ansible_python_interpreter": sys.executable,
-        "schedule_notes": {NOTE_DAY.isoformat(): "Year in review"},
-        "schedule_cancelled_dates": [CANCELLED_DAY.isoformat()],
+        **extra,
     }
     result = run_playbook(HERE / "render.yml", extra_vars=variables)
     assert result.returncode == 0, result.stdout + result.stderr
     return out / "www"
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _render(
+        tmp_path_factory.mktemp("schedule-site"),
+        {
+            "schedule_notes": {NOTE_DAY.isoformat(): "Year in review"},
+            "schedule_cancelled_dates": [CANCELLED_DAY.isoformat()],
+        },
+    )
+
+
+@pytest.fixture(scope="module")
+def old_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A page rendered long ago: its window (one month of 2026) is over."""
+    www = _render(
+        tmp_path_factory.mktemp("schedule-old-site"),
+        {"schedule_window_start": "2026-01-01", "schedule_window_months": 1},
+    )
+    yield from _serve(www)
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -68,6 +86,10 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def base_url(site: Path) -> Iterator[str]:
+    yield from _serve(site)
+
+
+def _serve(site: Path) -> Iterator[str]:
     handler = functools.partial(_QuietHandler, directory=str(site))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -118,6 +140,9 @@ def test_next_meeting_in_browser_zone(
     join = browser.find_element(By.ID, "join")
     assert join.get_attribute("href") == JOIN
     assert join.text == "Join the meeting"
+    hint = browser.find_element(By.ID, "access-code")
+    assert join.get_attribute("aria-describedby") == "access-code"
+    assert hint.is_displayed() and "members' newsletter" in hint.text
     download = browser.find_element(By.ID, "next-download")
     assert download.is_displayed()
     date = expected.astimezone(ZoneInfo("Australia/Sydney")).date().isoformat()
@@ -138,7 +163,8 @@ def test_page_without_javascript(base_url: str) -> None:
     """Without JS the server-rendered table lists every meeting in the listed zones."""
     with urllib.request.urlopen(base_url + "/", timeout=5) as response:
         html = response.read().decode()
-    assert '<html lang="en">' in html
+    assert '<html lang="en-AU">' in html
+    assert "Access code:</strong> The access code is in the members&#39; newsletter." in html
     assert "The first Tuesday of each month, 19:00 Australia/Sydney, 90 minutes" in html
     dec = f"{NOTE_DAY:%a} {NOTE_DAY.day} {NOTE_DAY:%b %Y}"
     assert f"<td>{dec}, 19:00 AEDT</td>" in html  # Sydney, summer time
@@ -153,3 +179,29 @@ def test_page_without_javascript(base_url: str) -> None:
     # Every absolute URL points at the server itself: no third-party assets or trackers.
     for url in re.findall(r"""(?:https?|webcal)://[^\s"'<>]+""", html):
         assert url.split("/")[2] == "bbb.lab.test", url
+
+
+def test_page_never_runs_out(browser: webdriver.Chrome, old_site: str) -> None:
+    """Every meeting the server listed is over: the script still shows the next
+    one and a year of upcoming meetings, computed from the rule, in each listed
+    zone with the chapter's locale (en-AU: AEDT/NZDT, not GMT+11/GMT+13)."""
+    browser.execute_cdp_cmd("Emulation.setTimezoneOverride", {"timezoneId": "Europe/Berlin"})
+    browser.get(old_site + "/")
+    WebDriverWait(browser, 10, poll_frequency=0.1).until(
+        lambda d: d.find_element(By.ID, "next-meeting").get_attribute("data-start")
+    )
+    shown = browser.find_element(By.ID, "next-meeting")
+    now = dt.datetime.now(UTC)
+    start = dt.datetime.strptime(shown.get_attribute("data-start"), "%Y-%m-%dT%H:%M:%SZ")
+    start = start.replace(tzinfo=UTC)
+    assert now - dt.timedelta(hours=2) < start < now + dt.timedelta(days=40)
+    local = start.astimezone(ZoneInfo("Australia/Sydney"))
+    assert (local.weekday(), local.day <= 7, f"{local:%H:%M}") == (1, True, "19:00")
+    assert "No further meetings" not in browser.page_source
+    rows = browser.find_elements(By.CSS_SELECTOR, "tr[data-computed]")
+    assert len(rows) == 12
+    cells = [c.text for c in rows[0].find_elements(By.TAG_NAME, "td")]
+    summer = [r for r in rows if "AEDT" in r.text]
+    assert summer, [r.text for r in rows]
+    assert "NZDT" in summer[0].text and "GMT+" not in summer[0].text, summer[0].text
+    assert len(cells) == 5  # four zones and the .ics cell

@@ -45,6 +45,16 @@ def test_event_files_follow_the_window_and_rerun_is_unchanged(tmp_path: Path) ->
         assert "changed=0" in output, output
 
 
+REMINDERS = {
+    "schedule_reminders_enabled": True,
+    "schedule_reminders_list_address": "members@lab.test",
+    "schedule_reminders_smtp_host": "smtp.lab.test",
+    "schedule_reminders_smtp_port": 587,
+    "schedule_reminders_smtp_username": "chapter",
+    "schedule_reminders_smtp_password": "Sentinel-Pw-31",
+}
+
+
 @pytest.mark.parametrize(
     ("extra", "message"),
     [
@@ -55,6 +65,31 @@ def test_event_files_follow_the_window_and_rerun_is_unchanged(tmp_path: Path) ->
         ),
         ({"schedule_duration_minutes": 0}, "schedule_duration_minutes: 0"),
         ({"schedule_start_date": "2026-13-01"}, "schedule_start_date"),
+        ({"schedule_language": "english (AU)"}, "schedule_language to a BCP 47"),
+        ({"schedule_language": "en-AU\n"}, "schedule_language to a BCP 47"),
+        ({"schedule_access_code_hint": "<a href=x>code</a>"}, "schedule_access_code_hint must"),
+        (
+            {"schedule_access_code_hint": "see {% raw %}{{ x }}{% endraw %}"},
+            "schedule_access_code_hint: ",
+        ),
+        (
+            {**REMINDERS, "schedule_reminders_list_address": "members at lab"},
+            "schedule_reminders_list_address (and",
+        ),
+        ({**REMINDERS, "schedule_reminders_smtp_port": "587"}, "as a number (587, unquoted"),
+        (
+            {**REMINDERS, "schedule_reminders_smtp_host": "smtp.lab.test:587"},
+            "schedule_reminders_smtp_host to",
+        ),
+        ({**REMINDERS, "schedule_reminders_smtp_password": ""}, "credentials may be left empty"),
+        (
+            {**REMINDERS, "schedule_reminders_before": ["0d"]},
+            "schedule_reminders_before: '0d' is not a positive duration",
+        ),
+        (
+            {**REMINDERS, "schedule_reminders_before": ["7d", "-2h"]},
+            "schedule_reminders_before: '-2h' is not a positive duration",
+        ),
     ],
 )
 def test_bad_input_fails_before_any_change(
@@ -65,3 +100,4 @@ def test_bad_input_fails_before_any_change(
     assert message in output, output
     assert "changed=0" in output, output
     assert list(tmp_path.iterdir()) == []  # no web root, no nginx snippet
+    assert "Sentinel-Pw-31" not in output

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 
@@ -105,3 +106,61 @@ def test_other_locations_keep_working(host) -> None:
     assert _header(head, "Location") == "https://bbb.lab.test/rooms/lab-roo-mxy-zab/join"
     head, _ = _get(host, "/meeting-schedule/missing.js")
     assert head.startswith("HTTP/1.1 404")
+
+
+MAIL = "/var/lib/lab-smtp/mail"
+SENTINEL = "Lab-Smtp-Sentinel-9d2f"  # vault_schedule_reminders_smtp_password in inventory/lab
+
+
+def _mails(host) -> list[str]:
+    out = host.run(f"ls {MAIL}")
+    return sorted(n for n in out.stdout.split() if n.endswith(".eml"))
+
+
+def test_reminder_delivered_once_over_starttls(host) -> None:
+    """The timer's service sends one reminder for the next meeting to the
+    lab's SMTP server (STARTTLS + AUTH required); a second run sends nothing."""
+    import email
+    import email.policy
+
+    import icalendar
+
+    timer = host.service("meeting-schedule-remind.timer")
+    assert timer.is_enabled and timer.is_running
+    dry = host.run("/usr/local/sbin/meeting-schedule-remind --dry-run")
+    assert dry.rc == 0, dry.stderr
+    for _ in range(2):
+        run = host.run("systemctl start meeting-schedule-remind.service")
+        assert run.rc == 0, (
+            run.stderr + host.run("journalctl -u meeting-schedule-remind -n 20").stdout
+        )
+    mails = _mails(host)
+    assert len(mails) == 1, mails
+    raw = host.file(f"{MAIL}/{mails[0]}").content
+    msg = email.message_from_bytes(raw, policy=email.policy.default)
+    assert msg["X-Envelope-To"] == "members@lab.test" and msg["To"] == "members@lab.test"
+    assert msg["From"] == "secretary@lab.test"
+    assert msg["Subject"].startswith("Reminder: Chapter monthly meeting, ")
+    text, ics = list(msg.iter_parts())
+    body = text.get_content().replace("\r\n", "\n")  # as delivered: CRLF lines
+    # One line per listed zone (Sydney, the server's UTC, Brisbane, Adelaide,
+    # Perth, Auckland), each with the zone's own abbreviation.
+    times = re.findall(r"^  [A-Za-z ]+: +\w{3} \d{1,2} \w{3} \d{4}, \d\d:\d\d (\S+)$", body, re.M)
+    assert len(times) == 6, body
+    assert {"UTC", "AWST", "AEST"} <= set(times), times
+    assert {"AEDT", "ACDT", "NZDT"} <= set(times) or {"ACST", "NZST"} <= set(times), times
+    assert "Join: https://bbb.lab.test/meet" in body
+    assert "The access code is in the members' newsletter, or ask the secretary." in body
+    (event,) = icalendar.Calendar.from_ical(ics.get_content()).walk("VEVENT")
+    assert event["UID"] == "monthly-meeting@bbb.lab.test"
+    assert event["RECURRENCE-ID"].dt == event["DTSTART"].dt
+    assert dry.stdout.count("Subject: Reminder:") <= 1
+    # The password: root-only file, in no unit, argv, journal or config.
+    assert host.file("/etc/meeting-schedule/smtp-password").mode == 0o600
+    assert SENTINEL not in host.file("/etc/meeting-schedule/reminders.json").content_string
+    assert (
+        SENTINEL
+        not in host.file("/etc/systemd/system/meeting-schedule-remind.service").content_string
+    )
+    assert SENTINEL not in host.run("journalctl -u meeting-schedule-remind --no-pager").stdout
+    assert SENTINEL not in dry.stdout + dry.stderr
