@@ -301,6 +301,9 @@ def _metrics_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[ty
         "--no-recordings", action="store_true", help="leave out the recordings metrics"
     )
     metrics.add_argument(
+        "-q", "--quiet", action="store_true", help="do not print the checks' report on stdout"
+    )
+    metrics.add_argument(
         "--retention-days",
         type=int,
         default=0,
@@ -440,6 +443,8 @@ def run(
         recordings = None
         if args.command == "metrics":
             client.session.close()
+            if not args.quiet:  # what failed, for the journal of the timer's service
+                stdout.write(as_text(f"bbb-verify metrics {client.base}", checks, None) + "\n")
             return _run_metrics(args, checks, started)
     else:
         client = _client(args, env, args.concurrency, secrets.get("secret_file"), log)

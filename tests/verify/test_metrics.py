@@ -80,6 +80,7 @@ def secret_file(tmp_path: Path, secret: str) -> str:
 def test_metrics_of_a_healthy_server_and_its_recordings(
     cli: Cli,
     double: DoubleServer,
+    secret: str,
     secret_file: str,
     url_of: Callable[[DoubleServer], str],
     tmp_path: Path,
@@ -123,7 +124,8 @@ def test_metrics_of_a_healthy_server_and_its_recordings(
     assert value(found, "bbb_recordings_disk_fills_within_retention") == 0
     assert value(found, "bbb_backup_last_success_timestamp_seconds") == pytest.approx(backup_at)
     assert abs(value(found, "bbb_verify_last_run_timestamp_seconds") - time.time()) < 60
-    assert secret_file not in out.read_text() and "secret" not in result.out
+    assert "secret" in result.out  # the report of the checks, for the journal
+    assert secret not in out.read_text() + result.out + result.err
 
 
 def test_a_broken_server_is_written_as_failing_metrics_not_as_an_exit_code(

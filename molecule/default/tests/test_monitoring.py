@@ -41,6 +41,11 @@ def value(found, name: str, **labels: str) -> float:
     return found[key]
 
 
+def journal(host) -> str:
+    """The last run's report (the service prints it), for failure messages."""
+    return host.run("journalctl -u bbb-verify-metrics.service -n 25 --no-pager").stdout
+
+
 def test_node_exporter_listens_on_loopback_only(host):
     assert host.service("prometheus-node-exporter").is_running
     assert host.service("prometheus-node-exporter").is_enabled
@@ -58,7 +63,7 @@ def test_timer_is_scheduled(host):
 def test_metrics_of_the_lab_server(host):
     run_metrics(host)
     found = scrape(host)
-    assert value(found, "bbb_api_up") == 1
+    assert value(found, "bbb_api_up") == 1, journal(host)
     for check in ("tls", "http-redirect", "api", "secret", "greenlight-health", "turn"):
         assert value(found, "bbb_verify_check_ok", check=check) == 1, check
     assert value(found, "bbb_turn_relay_ok") == 1
