@@ -213,6 +213,14 @@ def build_parser() -> Parser:
         dest="command", metavar="{health,playback,metrics}", parser_class=Parser
     )
     sub.required = True
+    _add_health(sub)
+    _add_playback(sub)
+    _metrics_parser(sub)
+    return parser
+
+
+def _add_health(sub: argparse._SubParsersAction) -> None:
+    """The health subcommand: TLS, redirect, API, secret, meeting cycle, Greenlight, TURN."""
     health = sub.add_parser(
         "health",
         help="TLS, HTTP→HTTPS redirect, API version, secret, optional meeting cycle, Greenlight",
@@ -223,6 +231,10 @@ def build_parser() -> Parser:
     )
     _common(health)
     _health_arguments(health)
+
+
+def _add_playback(sub: argparse._SubParsersAction) -> None:
+    """The playback subcommand: recordings listed and each published one really served."""
     playback = sub.add_parser(
         "playback",
         help="list recordings and prove each published one is really served",
@@ -253,8 +265,6 @@ def build_parser() -> Parser:
         metavar="N",
         help=f"parallel checks (default {DEFAULT_CONCURRENCY})",
     )
-    _metrics_parser(sub)
-    return parser
 
 
 METRICS_EPILOG = (
@@ -275,7 +285,7 @@ this host; --no-recordings leaves them out when bbb-verify runs elsewhere.
 )
 
 
-def _metrics_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def _metrics_parser(sub: argparse._SubParsersAction) -> None:
     metrics = sub.add_parser(
         "metrics",
         help="run the health checks and write them, with the recordings' state, as "

@@ -15,7 +15,6 @@ import re
 import subprocess
 import sys
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from bbb_api_double import recordings
@@ -23,11 +22,12 @@ from bbbverify.api import ApiClient
 from bbbverify.playback import DEFAULT_CONCURRENCY, PlaybackOptions, run_playback
 from bbbverify.transport import HttpSettings, make_session
 
+from tests.support.paths import STANDINS
+
 pytestmark = pytest.mark.benchmark
 
 COUNT = 1000
 SECRET = "bench-secret-0123456789"
-STANDINS = Path(__file__).resolve().parents[1] / "standins"
 
 
 @pytest.fixture(scope="module")

@@ -17,20 +17,19 @@ every path pointed into tmp_path, under ``--diff -v`` and with a sentinel secret
 
 from __future__ import annotations
 
-import json
-import os
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 import yaml
 from bbbverify import javaprops
 
-REPO = Path(__file__).resolve().parents[2]
-ROLE = REPO / "roles" / "bigbluebutton"
-RECORDINGS = REPO / "roles" / "recordings"
-PACKAGES = REPO / "tests" / "standins" / "bbb-packages"
+from tests.support.paths import REPO, STANDINS, role
+from tests.support.playbook import recap, run_local_play
+
+ROLE = role("bigbluebutton")
+RECORDINGS = role("recordings")
+PACKAGES = STANDINS / "bbb-packages"
 SENTINEL = "sentinel0secret0for0diff0output0test0aa"
 ROTATED = "rotated0sentinel0secret0for0the0test0bb"
 HOST = "meet.chapter.example.org"
@@ -41,22 +40,20 @@ PLAY = f"""- hosts: localhost
   vars_files:
     - {ROLE}/defaults/main.yml
     - {ROLE}/vars/main.yml
+    # The recordings policy reaches bbb-web.properties as data (the bigbluebutton role
+    # is its one writer): playbooks/vars/wiring.yml derives it from these defaults.
     - {RECORDINGS}/defaults/main.yml
-    - {RECORDINGS}/vars/main.yml
+    - {REPO}/playbooks/vars/wiring.yml
   handlers:
     - name: Note a BigBlueButton restart
       ansible.builtin.debug:
         msg: restart requested
       listen: [bbb config changed, bbb restarted by bbb-conf, bbb recording config changed]
-    - name: Restart bbb-web for the recording settings
-      ansible.builtin.debug:
-        msg: bbb-web restart requested
   tasks:
     - ansible.builtin.include_tasks: {ROLE}/tasks/secret.yml
     - ansible.builtin.include_tasks: {ROLE}/tasks/properties.yml
     - ansible.builtin.include_tasks: {ROLE}/tasks/playback.yml
     - ansible.builtin.include_tasks: {ROLE}/tasks/akka.yml
-    - ansible.builtin.include_tasks: {RECORDINGS}/tasks/privacy.yml
 """
 
 PREINST_AKKA = """// include default config from upstream
@@ -93,38 +90,25 @@ def _tree(tmp_path: Path) -> dict[str, Path]:
     return paths
 
 
-def _run(tmp_path: Path, paths: dict[str, Path], secret: str) -> subprocess.CompletedProcess[str]:
-    play = tmp_path / "play.yml"
-    play.write_text(PLAY)
-    env = dict(
-        os.environ,
-        ANSIBLE_FILTER_PLUGINS=str(ROLE / "filter_plugins"),
-        ANSIBLE_NOCOLOR="1",
-        ANSIBLE_CONFIG=str(REPO / "ansible.cfg"),
-    )
+def _run(
+    tmp_path: Path, paths: dict[str, Path], secret: str, extra: dict[str, object] | None = None
+) -> subprocess.CompletedProcess[str]:
+    env = {
+        "ANSIBLE_FILTER_PLUGINS": str(ROLE / "filter_plugins"),
+        "ANSIBLE_CONFIG": str(REPO / "ansible.cfg"),
+    }
     variables = {
-        "ansible_python_interpreter": sys.executable,
         "bbb_hostname": HOST,
         "bbb_secret": secret,
         "bbb_web_properties_group": "root",
-        "_recordings_bbb_web_properties": str(paths["bbb_web_properties_file"]),
         "bbb_web_extra_properties": {
             "defaultWelcomeMessage": "Willkommen \u2014 録画 🎥 <b>%%CONFNAME%%</b>",
             "bbb.chapter.path": "C:\\share\\",
         },
         **{key: str(value) for key, value in paths.items()},
+        **(extra or {}),
     }
-    return subprocess.run(
-        [str(Path(sys.executable).with_name("ansible-playbook")), "-i", "localhost,",
-         str(play), "--diff", "-v", "-e", json.dumps(variables)],
-        env=env, capture_output=True, text=True, check=False, timeout=300, cwd=REPO,
-    )  # fmt: skip
-
-
-def _recap(result: subprocess.CompletedProcess[str]) -> dict[str, int]:
-    match = re.search(r"localhost\s*:\s*ok=(\d+)\s+changed=(\d+)", result.stdout)
-    assert match, result.stdout
-    return {"ok": int(match.group(1)), "changed": int(match.group(2))}
+    return run_local_play(tmp_path, PLAY, variables, args=["--diff", "-v"], env=env)
 
 
 def _java(path: Path) -> dict[str, str]:
@@ -135,7 +119,7 @@ def test_config_tasks_keep_the_secret_out_of_diff_and_verbose_output(tmp_path: P
     paths = _tree(tmp_path)
     first = _run(tmp_path, paths, SENTINEL)
     assert first.returncode == 0, first.stdout + first.stderr
-    assert _recap(first)["changed"] > 0
+    assert recap(first)["changed"] > 0
     assert "---" in first.stdout or "+++" in first.stdout or "before" in first.stdout
     assert SENTINEL not in first.stdout + first.stderr
     assert "old0secret0old0secret0old0secret" not in first.stdout + first.stderr
@@ -145,8 +129,9 @@ def test_config_tasks_keep_the_secret_out_of_diff_and_verbose_output(tmp_path: P
     assert props["bigbluebutton.web.serverURL"] == f"https://{HOST}"
     assert props["defaultWelcomeMessage"] == "Willkommen \u2014 録画 🎥 <b>%%CONFNAME%%</b>"
     assert props["bbb.chapter.path"] == "C:\\share\\"
-    # The recordings role's key comes after the value ending in a backslash; Java still
-    # sees it (the role escaped the backslash instead of continuing the line).
+    # The recording switch (the recordings policy, passed by playbooks/vars/wiring.yml)
+    # comes after the value ending in a backslash; Java still sees it (the role escaped
+    # the backslash instead of continuing the line).
     assert props["disableRecordingDefault"] == "false"
     assert paths["bbb_web_properties_file"].read_bytes().isascii()
 
@@ -168,7 +153,7 @@ def test_config_tasks_keep_the_secret_out_of_diff_and_verbose_output(tmp_path: P
 
     second = _run(tmp_path, paths, SENTINEL)
     assert second.returncode == 0, second.stdout
-    assert _recap(second)["changed"] == 0, second.stdout
+    assert recap(second)["changed"] == 0, second.stdout
     assert "restart requested" not in second.stdout
 
 
@@ -190,3 +175,24 @@ def test_postinst_reset_and_secret_rotation_are_applied_in_one_run(tmp_path: Pat
     assert _java(paths["bbb_web_properties_file"])["securitySalt"] == ROTATED
     assert f'sharedSecret="{ROTATED}"' in paths["bbb_apps_akka_conf_file"].read_text()
     assert yaml.safe_load(packaged.read_text())["playback_host"] == HOST
+
+
+def test_the_recordings_policy_reaches_bbb_web_as_data(tmp_path: Path) -> None:
+    """Issue 16: the recordings role no longer edits bbb-web.properties; wiring passes
+    its switch and footer to this role, the file's one writer, which escapes the footer
+    as bbb-web reads it. A second run changes nothing and restarts nothing."""
+    paths = _tree(tmp_path)
+    policy = {
+        "recordings_enabled": False,
+        "recordings_welcome_footer_disabled": "Keine Aufzeichnung \u2014 no recording \\",
+    }
+    first = _run(tmp_path, paths, SENTINEL, policy)
+    assert first.returncode == 0, first.stdout + first.stderr
+    props = _java(paths["bbb_web_properties_file"])
+    assert props["disableRecordingDefault"] == "true"
+    assert props["notifyRecordingIsOn"] == "false"
+    assert props["defaultWelcomeMessageFooter"] == policy["recordings_welcome_footer_disabled"]
+    assert paths["bbb_web_properties_file"].read_bytes().isascii()
+    second = _run(tmp_path, paths, SENTINEL, policy)
+    assert recap(second)["changed"] == 0, second.stdout
+    assert "restart requested" not in second.stdout

@@ -7,7 +7,9 @@ from pathlib import Path
 import pytest
 from citools.recap import idempotence_problems, parse_log
 
-SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "ci" / "assert-idempotent"
+from tests.support.paths import SCRIPTS
+
+SCRIPT = SCRIPTS / "ci" / "assert-idempotent"
 DATA = Path(__file__).resolve().parent / "data"
 
 CLEAN = (DATA / "recap-clean.log").read_text()

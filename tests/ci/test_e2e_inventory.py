@@ -13,9 +13,10 @@ import yaml
 from citools.e2e import STAGING_DIRECTORY, Settings, generate, host_vars, settings_from
 from cryptography import x509
 
-ROOT = Path(__file__).resolve().parents[2]
-SCRIPT = ROOT / "scripts" / "ci" / "e2e-inventory"
-EXAMPLE = ROOT / "inventory" / "example"
+from tests.support.paths import REPO
+
+SCRIPT = REPO / "scripts" / "ci" / "e2e-inventory"
+EXAMPLE = REPO / "inventory" / "example"
 BIN = Path(sys.executable).parent
 
 
@@ -38,7 +39,7 @@ def inventory_vars(out: Path, host: str) -> dict[str, object]:
         capture_output=True,
         text=True,
         check=True,
-        cwd=ROOT,
+        cwd=REPO,
     )
     return json.loads(result.stdout)
 
@@ -151,7 +152,7 @@ def test_cli_writes_own_mode_by_default(tmp_path: Path) -> None:
 
 def test_vault_has_an_access_code_the_landing_room_accepts(tmp_path: Path) -> None:
     """preflight requires vault_landing_room_viewer_access_code (roles/landing_room)."""
-    rule = yaml.safe_load((ROOT / "roles" / "landing_room" / "vars" / "main.yml").read_text())[
+    rule = yaml.safe_load((REPO / "roles" / "landing_room" / "vars" / "main.yml").read_text())[
         "landing_room_access_code_regex"
     ]
     out = tmp_path / "ci-e2e"

@@ -17,21 +17,20 @@ by removing one generated vault value.
 
 from __future__ import annotations
 
-import json
 import os
 import platform
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from citools.e2e import Settings, generate, read_vault
 
-ROOT = Path(__file__).resolve().parents[2]
-EXAMPLE = ROOT / "inventory" / "example"
+from tests.support.paths import REPO
+from tests.support.playbook import Run, run_playbook
+from tests.support.playbook import recap as playbook_recap
+
+EXAMPLE = REPO / "inventory" / "example"
 PLAYBOOK = Path(__file__).resolve().parent / "data" / "preflight-only.yml"
-BIN = Path(sys.executable).parent
 HOST = "bbb-e2e.ci.test"
 
 pytestmark = pytest.mark.skipif(
@@ -70,36 +69,17 @@ def inventory(tmp_path: Path) -> Path:
     return out
 
 
-def preflight(out: Path) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ)
-    env.update(
-        ANSIBLE_ROLES_PATH=str(ROOT / "roles"),
-        ANSIBLE_NOCOLOR="1",
-        ANSIBLE_FORCE_COLOR="0",
-        ANSIBLE_RETRY_FILES_ENABLED="false",
-    )
-    return subprocess.run(
-        [
-            str(BIN / "ansible-playbook"),
-            "-i",
-            str(out / "hosts.yml"),
-            str(PLAYBOOK),
-            "-e",
-            json.dumps(machine_overrides()),
-        ],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=ROOT,
-        check=False,
-        timeout=600,
+def preflight(out: Path) -> Run:
+    return run_playbook(
+        PLAYBOOK,
+        inventory=str(out / "hosts.yml"),
+        extra_vars=machine_overrides(),
+        env={"ANSIBLE_RETRY_FILES_ENABLED": "false"},
     )
 
 
-def recap(run: subprocess.CompletedProcess[str]) -> dict[str, int]:
-    match = re.search(rf"^{re.escape(HOST)}\s*:\s*(.*)$", run.stdout, re.MULTILINE)
-    assert match, run.stdout[-3000:]
-    return {key: int(value) for key, value in re.findall(r"(\w+)=(\d+)", match.group(1))}
+def recap(run: Run) -> dict[str, int]:
+    return playbook_recap(run, re.escape(HOST))
 
 
 def test_generated_inventory_passes_preflight_and_changes_nothing(inventory: Path) -> None:

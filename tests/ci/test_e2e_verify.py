@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 from citools.verify import commands, run_all
 
-ROOT = Path(__file__).resolve().parents[2]
-SCRIPT = ROOT / "scripts" / "ci" / "e2e-verify"
+from tests.support.paths import REPO
+
+SCRIPT = REPO / "scripts" / "ci" / "e2e-verify"
 SECRET = "8cd8ef52e8e101574e400365b55e11a6e7a1b2c3"
 SETTINGS = {"BBB_E2E_HOSTNAME": "bbb-e2e.ci.test", "BBB_E2E_CA_FILE": "/ci/files/ca.pem"}
 

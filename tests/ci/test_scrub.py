@@ -8,8 +8,9 @@ from pathlib import Path
 from citools.bbbconf import parse_secret_output
 from citools.scrub import MASK, scrub_text, scrub_tree, secret_values_from_assignments
 
-ROOT = Path(__file__).resolve().parents[2]
-COLLECT = ROOT / "scripts" / "ci" / "collect-diagnostics"
+from tests.support.paths import REPO
+
+COLLECT = REPO / "scripts" / "ci" / "collect-diagnostics"
 
 BBB_SECRET = "8cd8ef52e8e101574e400365b55e11a6e7a1b2c3"
 KEY_BASE = "4a1f0c8e9b2d7f6a5e3c1b0d9f8e7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d1e0f"

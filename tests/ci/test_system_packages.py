@@ -4,9 +4,10 @@ import shutil
 import subprocess
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-SCRIPT = ROOT / "scripts" / "ci" / "install-system-packages"
-LIST = ROOT / "scripts" / "ci" / "system-packages.txt"
+from tests.support.paths import REPO
+
+SCRIPT = REPO / "scripts" / "ci" / "install-system-packages"
+LIST = REPO / "scripts" / "ci" / "system-packages.txt"
 # What the list says, read independently of the script: one name per line, # comments.
 LISTED = [
     line.strip()
@@ -48,6 +49,6 @@ def test_with_an_engine_docker_io_is_left_out(tmp_path: Path) -> None:
 
 
 def test_ci_run_installs_from_the_shared_list() -> None:
-    ci_run = (ROOT / ".ci" / "run").read_text()
+    ci_run = (REPO / ".ci" / "run").read_text()
     assert "scripts/ci/install-system-packages" in ci_run
     assert "apt-get install" not in ci_run

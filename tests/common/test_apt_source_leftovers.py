@@ -7,20 +7,14 @@ https://github.com/bigbluebutton/bbb-install/blob/v3.0.x-release/bbb-install.sh
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-SPEC = importlib.util.spec_from_file_location(
-    "apt_source_leftovers", ROOT / "roles" / "common" / "library" / "apt_source_leftovers.py"
-)
-assert SPEC and SPEC.loader
-mod = importlib.util.module_from_spec(SPEC)
-sys.modules[SPEC.name] = mod  # dataclasses look their module up there
-SPEC.loader.exec_module(mod)
+from tests.support.paths import ROLES
+from tests.support.plugins import load_module
+
+mod = load_module(ROLES / "common" / "library" / "apt_source_leftovers.py")
 
 INSTALLER_DOCKER = (
     "deb [arch=amd64 signed-by=/usr/share/keyrings/docker-archive-keyring.gpg]"

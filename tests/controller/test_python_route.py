@@ -24,8 +24,9 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-VENV_SCRIPT = ROOT / "scripts" / "venv"
+from tests.support.paths import REPO
+
+VENV_SCRIPT = REPO / "scripts" / "venv"
 
 
 def _runs_as(python: str, minor: int) -> bool:
@@ -66,9 +67,9 @@ def venv310() -> Path:
     (keyed by the requirements and the script) so later runs reuse it."""
     python = _python310()
     key = hashlib.sha256(
-        (ROOT / "requirements.txt").read_bytes() + VENV_SCRIPT.read_bytes()
+        (REPO / "requirements.txt").read_bytes() + VENV_SCRIPT.read_bytes()
     ).hexdigest()[:12]
-    venv = ROOT / ".lab" / f"venv-py310-{key}"
+    venv = REPO / ".lab" / f"venv-py310-{key}"
     if not (venv / ".installed-deploy").exists():
         shutil.rmtree(venv, ignore_errors=True)
         run = subprocess.run(
@@ -131,7 +132,7 @@ def test_python310_gets_the_ansible_core_2_17_line(venv310: Path) -> None:
 
 
 def test_every_playbook_parses_on_python310(venv310: Path) -> None:
-    for playbook in sorted((ROOT / "playbooks").glob("*.yml")):
+    for playbook in sorted((REPO / "playbooks").glob("*.yml")):
         run = subprocess.run(
             [
                 str(venv310 / "bin" / "ansible-playbook"),
@@ -140,7 +141,7 @@ def test_every_playbook_parses_on_python310(venv310: Path) -> None:
                 "--syntax-check",
                 str(playbook),
             ],
-            cwd=ROOT,
+            cwd=REPO,
             capture_output=True,
             text=True,
             timeout=300,
@@ -152,11 +153,11 @@ def _render_schedule(ansible_playbook: Path, out: Path) -> dict[str, bytes]:
     out.mkdir()
     run = subprocess.run(
         [str(ansible_playbook), "tests/schedule/render.yml", "-e", f"schedule_test_out={out}"],
-        cwd=ROOT,
+        cwd=REPO,
         capture_output=True,
         text=True,
         timeout=300,
-        env={**os.environ, "ANSIBLE_CONFIG": str(ROOT / "ansible.cfg")},
+        env={**os.environ, "ANSIBLE_CONFIG": str(REPO / "ansible.cfg")},
     )
     assert run.returncode == 0, run.stdout + run.stderr
     # Files name their own output directory (nginx roots): compare without it.
@@ -187,9 +188,9 @@ def test_a_chapters_vault_is_never_committed_by_accident() -> None:
         "inventory/mychapter/group_vars/bbb/vault.yml",
         "inventory/mychapter/host_vars/meet.example.org/vault.yml",
     ):
-        run = subprocess.run(["git", "check-ignore", "-q", path], cwd=ROOT, timeout=30)
+        run = subprocess.run(["git", "check-ignore", "-q", path], cwd=REPO, timeout=30)
         assert run.returncode == 0, f"{path} is not git-ignored"
     # The example stays tracked.
     example = "inventory/example/group_vars/bbb/vault.yml.example"
-    run = subprocess.run(["git", "check-ignore", "-q", example], cwd=ROOT, timeout=30)
+    run = subprocess.run(["git", "check-ignore", "-q", example], cwd=REPO, timeout=30)
     assert run.returncode == 1

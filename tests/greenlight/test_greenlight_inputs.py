@@ -12,57 +12,41 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import yaml
 
-REPO = Path(__file__).resolve().parents[2]
-ROLE = REPO / "roles" / "greenlight"
+from tests.support.paths import REPO, role
+from tests.support.playbook import include_role_play, run_local_play
+
+ROLE = role("greenlight")
 SENTINEL = "Sentinel-Secret-7Qz"
 GOOD: dict[str, object] = {
-    "bbb_api_url": "https://meet.chapter.example.org/bigbluebutton/api/",
-    "bbb_api_secret": "0123456789abcdef0123456789abcdef",
-    "bbb_hostname": "meet.chapter.example.org",
+    "greenlight_bbb_api_url": "https://meet.chapter.example.org/bigbluebutton/api/",
+    "greenlight_bbb_api_secret": "0123456789abcdef0123456789abcdef",
+    "greenlight_hostname": "meet.chapter.example.org",
     "greenlight_admin_email": "admin@chapter.example.org",
     "vault_greenlight_admin_password": "Good-Passw0rd!",
 }
-RENDER_PLAY = """- hosts: localhost
-  connection: local
-  gather_facts: false
-  tasks:
-    - ansible.builtin.include_role: {name: greenlight, tasks_from: assert.yml, public: true}
-    - ansible.builtin.template:
+RENDER_PLAY = include_role_play(
+    "greenlight",
+    public=True,
+    then="""    - ansible.builtin.template:
         src: "{{ role_dir }}/templates/opt/greenlight-v3/.env.j2"
         dest: "{{ out }}"
         mode: "0600"
       vars:
         greenlight_secret_key_base: skb
         greenlight_database_password: dbpw
-"""
+""",
+)
 
 
 def _playbook(tmp_path: Path, extra: dict[str, object]) -> subprocess.CompletedProcess[str]:
-    play = tmp_path / "play.yml"
-    play.write_text(RENDER_PLAY)
-    env = dict(os.environ, ANSIBLE_ROLES_PATH=str(REPO / "roles"), ANSIBLE_NOCOLOR="1")
-    variables = {
-        "ansible_python_interpreter": sys.executable,
-        "role_dir": str(ROLE),
-        "out": str(tmp_path / "env"),
-        **GOOD,
-        **extra,
-    }
-    vars_file = tmp_path / "vars.yml"
-    vars_file.write_text(yaml.safe_dump(variables))
-    return subprocess.run(
-        [str(Path(sys.executable).with_name("ansible-playbook")), "-i", "localhost,", str(play),
-         "-e", f"@{vars_file}"],
-        env=env, capture_output=True, text=True, check=False, timeout=300,
-    )  # fmt: skip
+    variables = {"role_dir": str(ROLE), "out": str(tmp_path / "env"), **GOOD, **extra}
+    return run_local_play(tmp_path, RENDER_PLAY, variables)
 
 
 def _env_lines(tmp_path: Path, extra: dict[str, object]) -> list[str]:

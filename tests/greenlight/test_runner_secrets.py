@@ -13,12 +13,12 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[2]
+from tests.support.playbook import run_local_play
+
 SENTINEL = "Sentinel-Runner-Secret-9Kx"
 FAKE_DOCKER = """#!/bin/sh
 # Fake docker: keep what arrives, look busy, answer like the runner scripts.
@@ -60,31 +60,19 @@ def test_secret_travels_on_stdin_only(tmp_path: Path) -> None:
     (bindir / "docker").chmod(0o755)
     out = tmp_path / "out"
     out.mkdir()
-    play = tmp_path / "play.yml"
-    play.write_text(PLAY)
-    env = dict(
-        os.environ,
-        PATH=f"{bindir}:{os.environ['PATH']}",
-        FAKE_DOCKER_OUT=str(out),
-        ANSIBLE_ROLES_PATH=str(REPO / "roles"),
-        ANSIBLE_NOCOLOR="1",
-        ANSIBLE_PIPELINING="false",  # the default: Ansible's wrapper command line is built
-    )
-    # In a file: the play's own command line must not hold the sentinel either.
-    variables = tmp_path / "vars.json"
-    variables.write_text(
-        json.dumps({"ansible_python_interpreter": sys.executable, "sentinel": SENTINEL})
-    )
+    env = {
+        "PATH": f"{bindir}:{os.environ['PATH']}",
+        "FAKE_DOCKER_OUT": str(out),
+        "ANSIBLE_PIPELINING": "false",  # the default: Ansible's wrapper command line is built
+    }
     samples: list[str] = []
     stop = threading.Event()
     sampler = threading.Thread(target=_sample, args=(stop, samples), daemon=True)
     sampler.start()
     try:
-        result = subprocess.run(
-            [str(Path(sys.executable).with_name("ansible-playbook")), "-vvv", "-i", "localhost,",
-             str(play), "-e", f"@{variables}"],
-            env=env, capture_output=True, text=True, check=False, timeout=300,
-        )  # fmt: skip
+        # run_local_play passes the variables in a file: the play's own command line
+        # must not hold the sentinel either.
+        result = run_local_play(tmp_path, PLAY, {"sentinel": SENTINEL}, args=["-vvv"], env=env)
     finally:
         stop.set()
         sampler.join()

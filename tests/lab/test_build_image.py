@@ -5,7 +5,9 @@ from pathlib import Path
 
 import pytest
 
-BUILDER = Path(__file__).resolve().parents[2] / "scripts" / "lab" / "build-image"
+from tests.support.paths import SCRIPTS
+
+BUILDER = SCRIPTS / "lab" / "build-image"
 
 
 def mirror(apt_dir: Path) -> subprocess.CompletedProcess[str]:

@@ -8,67 +8,43 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import os
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
-ROLE = REPO / "roles" / "landing_room"
+from tests.support.paths import role
+from tests.support.playbook import include_role_play, run_local_play
+from tests.support.plugins import load_module
+
+ROLE = role("landing_room")
 ID_SHAPE = re.compile(r"^[a-z0-9]{3}-[a-z0-9]{3}-[a-z0-9]{3}-[a-z0-9]{3}$")
 GOOD = {
-    "bbb_hostname": "meet.chapter.example.org",
-    "greenlight_admin_email": "admin@chapter.example.org",
+    "landing_room_hostname": "meet.chapter.example.org",
+    "landing_room_greenlight_admin_email": "admin@chapter.example.org",
     "vault_landing_room_viewer_access_code": "r8tz5w",
 }
-ASSERT_PLAY = """- hosts: localhost
-  connection: local
-  gather_facts: false
-  tasks:
-    - ansible.builtin.include_role: {name: landing_room, tasks_from: assert.yml}
-"""
-RENDER_PLAY = """- hosts: localhost
-  connection: local
-  gather_facts: false
-  tasks:
-    - ansible.builtin.include_role: {name: landing_room, tasks_from: assert.yml, public: true}
-    - ansible.builtin.template:
+ASSERT_PLAY = include_role_play("landing_room")
+RENDER_PLAY = include_role_play(
+    "landing_room",
+    public=True,
+    then="""    - ansible.builtin.template:
         src: "{{ template }}"
         dest: "{{ out }}"
         mode: "0644"
-"""
+""",
+)
 
 
-def _load_filter():
-    spec = importlib.util.spec_from_file_location(
-        "landing_room_filter", ROLE / "filter_plugins" / "landing_room.py"
-    )
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-FILTER = _load_filter()
+FILTER = load_module(ROLE / "filter_plugins" / "landing_room.py", "landing_room_filter")
 
 
 def _playbook(
     tmp_path: Path, play: str, extra: dict[str, object]
 ) -> subprocess.CompletedProcess[str]:
-    path = tmp_path / "play.yml"
-    path.write_text(play)
-    env = dict(os.environ, ANSIBLE_ROLES_PATH=str(REPO / "roles"), ANSIBLE_NOCOLOR="1")
-    variables = {"ansible_python_interpreter": sys.executable, **GOOD, **extra}
-    return subprocess.run(
-        [str(Path(sys.executable).with_name("ansible-playbook")), "-i", "localhost,",
-         str(path), "-e", json.dumps(variables)],
-        env=env, capture_output=True, text=True, check=False, timeout=300,
-    )  # fmt: skip
+    return run_local_play(tmp_path, play, {**GOOD, **extra})
 
 
 # --- the default id --------------------------------------------------------------------
@@ -124,7 +100,7 @@ def test_friendly_id_needs_a_hostname() -> None:
         ({"landing_room_short_path": "/a/b"}, "landing_room_short_path"),
         ({"landing_room_short_path": "/abc-def-ghi"}, "landing_room_short_path"),
         (
-            {"recordings_enabled": False, "landing_room_recording": True},
+            {"landing_room_recordings_allowed": False, "landing_room_recording": True},
             "landing_room_recording is true but recordings_enabled is false",
         ),
     ],
@@ -147,7 +123,7 @@ def test_bad_input_fails_naming_the_variable(tmp_path: Path, extra, message) -> 
             "landing_room_moderator_access_code": "zz99xx",
             "landing_room_guest_policy": "ask_moderator",
         },
-        {"recordings_enabled": False},
+        {"landing_room_recordings_allowed": False},
         {"landing_room_short_path": "", "landing_room_redirect_root": False},
         {"landing_room_friendly_id": "lob-byr-oom-001", "landing_room_short_path": "/Treffen"},
     ],
@@ -178,7 +154,7 @@ def test_nginx_include_leaves_root_to_the_schedule(tmp_path: Path) -> None:
     conf = _render(
         tmp_path,
         {"landing_room_redirect_root": False, "landing_room_short_path": "/m",
-         "greenlight_relative_url_root": "/gl"},
+         "landing_room_greenlight_url_root": "/gl"},
     )  # fmt: skip
     assert "location = / " not in conf
     assert "location = /m {\n    return 302 https://$host/gl/rooms/hfq-v6w-pdj-89z/join;" in conf

@@ -4,15 +4,13 @@ message naming the variable. Runs against this machine's own facts (localhost)."
 
 from __future__ import annotations
 
-import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
+from tests.support.playbook import run_local_play, said
+
 PLAY = """- hosts: localhost
   connection: local
   gather_facts: true
@@ -26,23 +24,8 @@ ON_INTERFACE = "{{ (ansible_facts | bbb_interface_ipv4s) | first }}"
 
 
 def _run(tmp_path: Path, extra: dict[str, object]) -> subprocess.CompletedProcess[str]:
-    play = tmp_path / "play.yml"
-    play.write_text(PLAY)
-    env = dict(os.environ, ANSIBLE_ROLES_PATH=str(REPO / "roles"), ANSIBLE_NOCOLOR="1")
-    base = {
-        "bbb_hostname": "bbb.chapter.example.org",
-        "bbb_public_ipv4": "203.0.113.10",
-        "ansible_python_interpreter": sys.executable,
-    }
-    return subprocess.run(
-        [str(Path(sys.executable).with_name("ansible-playbook")), "-i", "localhost,",
-         str(play), "-e", json.dumps({**base, **extra})],
-        env=env, capture_output=True, text=True, check=False, timeout=300,
-    )  # fmt: skip
-
-
-def _said(result: subprocess.CompletedProcess[str]) -> str:
-    return " ".join((result.stdout + result.stderr).split())
+    base = {"bbb_hostname": "bbb.chapter.example.org", "bbb_public_ipv4": "203.0.113.10"}
+    return run_local_play(tmp_path, PLAY, {**base, **extra})
 
 
 @pytest.mark.parametrize(
@@ -104,19 +87,19 @@ def _said(result: subprocess.CompletedProcess[str]) -> str:
 )
 def test_bad_input_fails_with_a_clear_message(tmp_path: Path, extra, message) -> None:
     result = _run(tmp_path, extra)
-    assert result.returncode != 0, _said(result)[-2000:]
-    assert message in _said(result), _said(result)[-3000:]
+    assert result.returncode != 0, said(result)[-2000:]
+    assert message in said(result), said(result)[-3000:]
 
 
 def test_good_input_passes_and_reports_nat(tmp_path: Path) -> None:
     result = _run(tmp_path, {"bbb_behind_nat": True})
-    assert result.returncode == 0, _said(result)[-3000:]
-    assert "Media address bbb_public_ipv4 = 203.0.113.10" in _said(result)
-    assert "NAT: yes: the public address is on no interface" in _said(result)
+    assert result.returncode == 0, said(result)[-3000:]
+    assert "Media address bbb_public_ipv4 = 203.0.113.10" in said(result)
+    assert "NAT: yes: the public address is on no interface" in said(result)
 
 
 def test_address_on_an_interface_means_no_nat(tmp_path: Path) -> None:
     result = _run(tmp_path, {"bbb_public_ipv4": ON_INTERFACE, "bbb_behind_nat": False,
                              "bbb_udp_port_min": 16384, "bbb_udp_port_max": "32768"})  # fmt: skip
-    assert result.returncode == 0, _said(result)[-3000:]
-    assert "NAT: no: the public address is on this host" in _said(result)
+    assert result.returncode == 0, said(result)[-3000:]
+    assert "NAT: no: the public address is on this host" in said(result)

@@ -3,25 +3,11 @@ facts and the bbb-webrtc-sfu override."""
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-from types import ModuleType
+from tests.support.paths import ROLES
+from tests.support.plugins import load_module
 
-REPO = Path(__file__).resolve().parents[2]
-
-
-def _load(name: str, path: Path) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(name, path)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-bbb = _load("bbb_media_filters", REPO / "roles/bigbluebutton/filter_plugins/bbb_media.py")
-fw = _load("firewall_port_filters", REPO / "roles/firewall/filter_plugins/firewall_ports.py")
+bbb = load_module(ROLES / "bigbluebutton/filter_plugins/bbb_media.py", "bbb_media_filters")
+fw = load_module(ROLES / "firewall/filter_plugins/firewall_ports.py", "firewall_port_filters")
 
 UPSTREAM = {
     "bbb_freeswitch_udp_port_min": 16384,

@@ -8,17 +8,19 @@ asserted by the tests. The lab inventory's group_vars are used unchanged; ``over
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[2]
-PLAY = """- name: Preflight on this machine
+from tests.support.paths import REPO
+from tests.support.playbook import run_playbook
+
+# As playbooks/site.yml: the values that cross roles come from playbooks/vars/wiring.yml.
+PLAY = f"""- name: Preflight on this machine
   hosts: bbb
   gather_facts: true
+  vars_files:
+    - {REPO / "playbooks" / "vars" / "wiring.yml"}
   roles:
     - role: preflight
 """
@@ -69,16 +71,10 @@ def run_preflight(tmp_path: Path, overrides: dict[str, object] | None = None) ->
     play.write_text(PLAY)
     extra = tmp_path / "extra.json"
     extra.write_text(json.dumps({**LOCAL, **(overrides or {})}))
-    env = dict(
-        os.environ,
-        ANSIBLE_CONFIG=str(REPO / "ansible.cfg"),
-        ANSIBLE_ROLES_PATH=str(REPO / "roles"),
-        ANSIBLE_NOCOLOR="1",
-        ANSIBLE_FORCE_COLOR="0",
+    result = run_playbook(
+        play,
+        inventory=str(inventory),
+        args=["-e", f"@{extra}"],
+        env={"ANSIBLE_CONFIG": str(REPO / "ansible.cfg")},
     )
-    result = subprocess.run(
-        [str(Path(sys.executable).with_name("ansible-playbook")), "-i", str(inventory),
-         str(play), "-e", f"@{extra}"],
-        env=env, cwd=REPO, capture_output=True, text=True, check=False, timeout=600,
-    )  # fmt: skip
     return Run(result.returncode, result.stdout + result.stderr)

@@ -10,7 +10,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import re
 from pathlib import Path
 from typing import Any
@@ -18,18 +17,15 @@ from typing import Any
 import pytest
 import yaml
 
-REPO = Path(__file__).resolve().parents[2]
-ROLES = REPO / "roles"
+from tests.support.paths import REPO, ROLES
+from tests.support.plugins import load_module
+
 CHECK_MODULES = {"ansible.builtin.assert", "ansible.builtin.fail", "ansible.builtin.set_fact"}
 PLUGIN = ROLES / "preflight" / "action_plugins" / "preflight_input_check.py"
 
 
 def _plugin() -> Any:
-    spec = importlib.util.spec_from_file_location("preflight_input_check", PLUGIN)
-    assert spec and spec.loader, f"{PLUGIN} is missing"
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_module(PLUGIN, "preflight_input_check")
 
 
 def _load(path: Path) -> Any:
@@ -63,7 +59,9 @@ def test_preflight_checks_every_role_of_site_yml() -> None:
     site_roles = [r["role"] if isinstance(r, dict) else r for r in play["roles"]]
     assert site_roles[0] == "preflight"
     checked = _load(ROLES / "preflight" / "defaults" / "main.yml")["preflight_role_asserts"]
-    assert sorted(checked) == sorted(site_roles[1:])
+    # Issue 16: the same roles in the same order, so the checks meet each role's inputs
+    # as the play does (every cross-role value comes from playbooks/vars/wiring.yml).
+    assert checked == site_roles[1:]
     spec = _load(ROLES / "preflight" / "meta" / "argument_specs.yml")
     assert spec["argument_specs"]["main"]["options"]["preflight_role_asserts"]["default"] == checked
     for role in checked:

@@ -166,3 +166,28 @@ def test_inputs_that_weaken_the_server_are_refused(tmp_path: Path) -> None:
             "greenlight_admin_password",
         ],
     )
+
+
+def test_a_key_another_input_manages_is_refused_in_bbb_web_extra_properties(
+    tmp_path: Path,
+) -> None:
+    """Issue 16: the example inventory suggested the welcome footer here, which the
+    recordings role wrote too (two writers, a restart of bbb-web on every run)."""
+    report = _expect_refused(
+        tmp_path,
+        {
+            "bbb_web_extra_properties": {
+                "defaultWelcomeMessageFooter": "This server is run by our chapter.",
+                "disableRecordingDefault": "false",
+                "defaultGuestPolicy": "ASK_MODERATOR",
+            }
+        },
+        [
+            "which another input manages: remove them from bbb_web_extra_properties",
+            "defaultWelcomeMessageFooter through recordings_welcome_footer_enabled"
+            " / recordings_welcome_footer_disabled",
+            "disableRecordingDefault through recordings_enabled",
+        ],
+    )
+    # A key nobody else manages stays allowed, so only the two managed keys are named.
+    assert "defaultGuestPolicy" not in report

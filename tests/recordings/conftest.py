@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.machinery
-import importlib.util
 import json
 import os
 import subprocess
@@ -15,19 +13,15 @@ from types import ModuleType
 import pytest
 from rectree import SCRIPT
 
+from tests.support.plugins import load_module
+
 FAKE_BBB_RECORD = Path(__file__).with_name("fake-bbb-record")
 
 
 @pytest.fixture(scope="session")
 def retention() -> ModuleType:
     """The installed script, imported as a module (it has no .py suffix)."""
-    loader = importlib.machinery.SourceFileLoader("bbb_recordings_retention", str(SCRIPT))
-    spec = importlib.util.spec_from_loader(loader.name, loader)
-    assert spec is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[loader.name] = module
-    loader.exec_module(module)
-    return module
+    return load_module(SCRIPT, "bbb_recordings_retention")
 
 
 Runner = Callable[..., subprocess.CompletedProcess[str]]

@@ -13,7 +13,8 @@ import hashlib
 from pathlib import Path
 from xml.sax.saxutils import quoteattr
 
-REPO = Path(__file__).resolve().parents[2]
+from tests.support.paths import REPO
+
 # The retention job under test, exactly as the recordings role installs it.
 SCRIPT = REPO / "roles/recordings/files/usr/local/sbin/bbb-recordings-retention"
 

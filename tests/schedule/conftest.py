@@ -2,24 +2,18 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
 from types import ModuleType
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
-PLUGIN = REPO / "roles/meeting_schedule/filter_plugins/schedule_calendar.py"
+from tests.support.paths import ROLES
+from tests.support.plugins import load_module
+
+PLUGIN = ROLES / "meeting_schedule/filter_plugins/schedule_calendar.py"
 
 
 def _load() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("schedule_calendar", PLUGIN)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["schedule_calendar"] = module
-    spec.loader.exec_module(module)
-    return module
+    return load_module(PLUGIN, "schedule_calendar")
 
 
 @pytest.fixture(scope="session")

@@ -8,7 +8,7 @@ from typing import Any
 def base_params(**overrides: Any) -> dict[str, Any]:
     """A realistic schedule: first Tuesday of each month, 19:00 in Sydney."""
     params: dict[str, Any] = {
-        "bbb_hostname": "bbb.lab.test",
+        "schedule_hostname": "bbb.lab.test",
         "schedule_id": "monthly-meeting",
         "schedule_title": "Chapter monthly meeting",
         "schedule_description": "Our monthly call.",

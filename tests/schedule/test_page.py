@@ -11,11 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import http.server
-import json
-import os
 import re
-import shutil
-import subprocess
 import sys
 import threading
 import urllib.request
@@ -26,15 +22,15 @@ from zoneinfo import ZoneInfo
 import pytest
 import vobject
 from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
-REPO = Path(__file__).resolve().parents[2]
+from tests.support.browser import chromium
+from tests.support.paths import REPO
+from tests.support.playbook import run_playbook
+
 HERE = Path(__file__).resolve().parent
 ARTIFACTS = REPO / "artifacts" / "schedule"
-CHROMIUM = "/usr/bin/chromium"
-CHROMEDRIVER = "/usr/bin/chromedriver"
 JOIN = "https://bbb.lab.test/rooms/lab-roo-mxy-zab/join"
 UTC = dt.timezone.utc
 
@@ -51,35 +47,16 @@ NOTE_DAY = _first_tuesday(YEAR, 12)
 CANCELLED_DAY = _first_tuesday(YEAR + 1, 1)
 
 
-def _ansible_playbook() -> str:
-    sibling = Path(sys.executable).parent / "ansible-playbook"
-    found = str(sibling) if sibling.exists() else shutil.which("ansible-playbook")
-    assert found, "ansible-playbook not found next to the Python running pytest or on PATH"
-    return found
-
-
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("schedule-site")
-    env = dict(os.environ, ANSIBLE_ROLES_PATH=str(REPO / "roles"), ANSIBLE_NOCOLOR="1")
-    cmd = [
-        _ansible_playbook(),
-        "-i",
-        "localhost,",
-        "-e",
-        f"schedule_test_out={out}",
-        "-e",
-        f"ansible_python_interpreter={sys.executable}",
-        "-e",
-        json.dumps(
-            {
-                "schedule_notes": {NOTE_DAY.isoformat(): "Year in review"},
-                "schedule_cancelled_dates": [CANCELLED_DAY.isoformat()],
-            }
-        ),
-        str(HERE / "render.yml"),
-    ]
-    result = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
+    variables = {
+        "schedule_test_out": str(out),
+        "ansible_python_interpreter": sys.executable,
+        "schedule_notes": {NOTE_DAY.isoformat(): "Year in review"},
+        "schedule_cancelled_dates": [CANCELLED_DAY.isoformat()],
+    }
+    result = run_playbook(HERE / "render.yml", extra_vars=variables)
     assert result.returncode == 0, result.stdout + result.stderr
     return out / "www"
 
@@ -104,27 +81,8 @@ def base_url(site: Path) -> Iterator[str]:
 
 @pytest.fixture
 def browser(tmp_path: Path) -> Iterator[webdriver.Chrome]:
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in (
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--disable-dev-shm-usage",
-        "--window-size=1100,1400",
-        f"--user-data-dir={tmp_path / 'profile'}",
-    ):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(options=options, service=Service(CHROMEDRIVER))
-    try:
+    with chromium(tmp_path / "profile") as driver:
         yield driver
-    finally:
-        driver.quit()
 
 
 def _next_meeting(site: Path, now: dt.datetime) -> dt.datetime:

@@ -4,44 +4,22 @@ follow the page window; a second run and a check-mode run change nothing."""
 
 from __future__ import annotations
 
-import json
-import os
-import shutil
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
+from tests.support.playbook import run_playbook, said
+
 RENDER = Path(__file__).resolve().parent / "render.yml"
 
 
-def _ansible_playbook() -> str:
-    sibling = Path(sys.executable).parent / "ansible-playbook"
-    found = str(sibling) if sibling.exists() else shutil.which("ansible-playbook")
-    assert found, "ansible-playbook not found next to the Python running pytest or on PATH"
-    return found
-
-
 def _run(out: Path, extra: dict[str, object], *, check: bool = False) -> tuple[int, str]:
-    env = dict(os.environ, ANSIBLE_ROLES_PATH=str(REPO / "roles"), ANSIBLE_NOCOLOR="1")
-    cmd = [
-        _ansible_playbook(),
-        "-i",
-        "localhost,",
-        "-e",
-        f"schedule_test_out={out}",
-        "-e",
-        f"ansible_python_interpreter={sys.executable}",
-        "-e",
-        json.dumps(extra),
-        str(RENDER),
-    ]
-    if check:
-        cmd.append("--check")
-    result = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
-    return result.returncode, " ".join((result.stdout + result.stderr).split())
+    variables = {"schedule_test_out": str(out), "ansible_python_interpreter": sys.executable}
+    result = run_playbook(
+        RENDER, extra_vars={**variables, **extra}, args=["--check"] if check else []
+    )
+    return result.returncode, said(result)
 
 
 def test_event_files_follow_the_window_and_rerun_is_unchanged(tmp_path: Path) -> None:

@@ -9,25 +9,21 @@
 from __future__ import annotations
 
 import hashlib
-import importlib.machinery
-import importlib.util
 import re
 import subprocess
 import sys
 from pathlib import Path
+from types import ModuleType
+
+from tests.support.plugins import load_module
 
 PACKAGES = Path(__file__).resolve().parent / "bbb-packages"
 PUBLISH = PACKAGES / "bbb-record-core/usr/local/bigbluebutton/core/scripts/publish"
 AKKA = PACKAGES / "bbb-apps-akka/usr/share/bbb-apps-akka"
 
 
-def _module(name: str, path: Path):
-    loader = importlib.machinery.SourceFileLoader(name, str(path))
-    spec = importlib.util.spec_from_loader(name, loader)
-    assert spec
-    module = importlib.util.module_from_spec(spec)
-    loader.exec_module(module)
-    return module
+def _module(name: str, path: Path) -> ModuleType:
+    return load_module(path, name)
 
 
 def test_read_props_merges_the_override_shallowly(tmp_path: Path) -> None:

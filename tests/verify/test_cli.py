@@ -11,7 +11,9 @@ from pathlib import Path
 import pytest
 from bbb_api_double.server import DoubleServer
 
-SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "bbb-verify"
+from tests.support.paths import SCRIPTS
+
+SCRIPT = SCRIPTS / "bbb-verify"
 
 
 def run(args: list[str], env: dict[str, str] | None = None, cwd: Path | None = None):

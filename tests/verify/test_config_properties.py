@@ -8,23 +8,19 @@ round trip below proves that what the role writes reads back as the value it was
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 import pytest
 from bbbverify import config, javaprops
 from bbbverify.errors import UsageError
 
-REPO = Path(__file__).resolve().parents[2]
+from tests.support.paths import ROLES
+from tests.support.plugins import load_module
 
 
 def _writer():
-    path = REPO / "roles" / "bigbluebutton" / "filter_plugins" / "java_properties.py"
-    spec = importlib.util.spec_from_file_location("bbb_java_properties", path)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.bbb_java_properties_value
+    path = ROLES / "bigbluebutton" / "filter_plugins" / "java_properties.py"
+    return load_module(path, "bbb_java_properties").bbb_java_properties_value
 
 
 ESCAPE = _writer()

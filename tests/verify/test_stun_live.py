@@ -155,26 +155,25 @@ def test_allocation_with_bbb_web_credentials(coturn, index):
     assert allocation.lifetime > 0
 
 
-def test_wrong_secret_is_refused_with_401(coturn):
-    username, password = stun.rest_credentials("not-the-secret", "w_member", 3600, time.time())
-    transport = stun.UdpTransport("127.0.0.1", coturn.port, timeout=3)
+def _refusal(port: int, username: str, password: str) -> int:
+    """The error code coturn refuses an allocation with."""
+    transport = stun.UdpTransport("127.0.0.1", port, timeout=3)
     try:
         with pytest.raises(stun.TurnRefused) as refused:
             stun.allocate(transport, username, password)
     finally:
         transport.close()
-    assert refused.value.code == 401
+    return refused.value.code
+
+
+def test_wrong_secret_is_refused_with_401(coturn):
+    username, password = stun.rest_credentials("not-the-secret", "w_member", 3600, time.time())
+    assert _refusal(coturn.port, username, password) == 401
 
 
 def test_expired_credentials_are_refused(coturn):
     username, password = stun.rest_credentials(coturn.secret, "w_member", -60, time.time())
-    transport = stun.UdpTransport("127.0.0.1", coturn.port, timeout=3)
-    try:
-        with pytest.raises(stun.TurnRefused) as refused:
-            stun.allocate(transport, username, password)
-    finally:
-        transport.close()
-    assert refused.value.code == 401
+    assert _refusal(coturn.port, username, password) == 401
 
 
 @pytest.mark.parametrize("peer", ["10.1.2.3", "127.0.0.1"], ids=["denied-range", "loopback"])

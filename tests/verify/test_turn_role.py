@@ -9,20 +9,19 @@ as documented in https://github.com/coturn/coturn/blob/master/examples/etc/turns
 
 from __future__ import annotations
 
-import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
+from tests.support.paths import ROLES
+from tests.support.playbook import run_local_play
+
 PLAY = """- hosts: localhost
   connection: local
   gather_facts: false
   vars:
-    bbb_hostname: bbb.example.org
+    turn_hostname: bbb.example.org   # playbooks/vars/wiring.yml passes bbb_hostname
     turn_static_auth_secret: sentinel-turn-secret
     tls_nginx_listen: haproxy
     tls_reload_services: [nginx, haproxy]
@@ -33,28 +32,20 @@ PLAY = """- hosts: localhost
         content: "{{ lookup('ansible.builtin.template', '%s') }}"
         dest: "{{ render_to }}"
         mode: "0600"
-""" % (REPO / "roles/turn/templates/etc/turnserver.conf.j2")
+""" % (ROLES / "turn/templates/etc/turnserver.conf.j2")
 
 
 def converge(
     tmp_path: Path, extra: dict[str, object]
 ) -> tuple[subprocess.CompletedProcess[str], list[str]]:
-    play = tmp_path / "play.yml"
-    play.write_text(PLAY)
     out = tmp_path / "turnserver.conf"
-    env = dict(os.environ, ANSIBLE_ROLES_PATH=str(REPO / "roles"), ANSIBLE_NOCOLOR="1")
     variables = {
         "turn_bind_ip": "10.1.2.3",
         "turn_public_ip": "192.0.2.44",
         "render_to": str(out),
-        "ansible_python_interpreter": sys.executable,
         **extra,
     }
-    run = subprocess.run(
-        [str(Path(sys.executable).with_name("ansible-playbook")), "-i", "localhost,",
-         str(play), "-e", json.dumps(variables)],
-        env=env, capture_output=True, text=True, check=False, timeout=300,
-    )  # fmt: skip
+    run = run_local_play(tmp_path, PLAY, variables)
     return run, out.read_text().splitlines() if out.exists() else []
 
 

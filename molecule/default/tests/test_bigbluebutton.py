@@ -8,40 +8,17 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 import subprocess
-import sys
 import urllib.request
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[3]
+from tests.support.lab import HOSTNAME, bbb_verify_lab, container_ip, curl_https
+
 SECRET_FILE = "/etc/bigbluebutton/.bbb-chapter-secret"
 OVERRIDE = "/etc/bigbluebutton/bbb-web.properties"
 PACKAGES = ("bigbluebutton", "bbb-web", "bbb-config", "bbb-html5", "bbb-playback-presentation")
-
-
-def _container_name(host) -> str:
-    backend = host.backend
-    return getattr(backend, "name", None) or backend.host  # docker:// or ansible://
-
-
-def _container_ip(host) -> str:
-    out = subprocess.run(
-        [
-            "docker",
-            "inspect",
-            "-f",
-            "{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}",
-            _container_name(host),
-        ],
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    return out.stdout.strip()
 
 
 def _secret(host) -> str:
@@ -156,7 +133,7 @@ def test_ufw_rules(host):
 def test_firewall_blocks_other_ports_from_outside(host):
     # bbb-web (8090) is loopback-only anyway; prove ufw drops an unlisted port that
     # a process really listens on: start a listener on 8081 in the container.
-    ip = _container_ip(host)
+    ip = container_ip(host)
     host.run("systemd-run --unit=probe-8081 python3 -m http.server 8081 --bind 0.0.0.0")
     try:
         listening = host.run(
@@ -181,62 +158,21 @@ def test_firewall_blocks_other_ports_from_outside(host):
         host.run("systemctl stop probe-8081")
 
 
-HOSTNAME = "bbb.lab.test"  # bbb_hostname in inventory/lab
-
-
-def _curl_https(ip: str, ca: Path, path: str) -> str:
-    """GET https://bbb.lab.test<path> at the container's address, verifying the name."""
-    return subprocess.run(
-        [
-            "curl",
-            "-sS",
-            "--cacert",
-            str(ca),
-            "--resolve",
-            f"{HOSTNAME}:443:{ip}",
-            f"https://{HOSTNAME}{path}",
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=20,
-    ).stdout
-
-
 def test_signed_get_meetings_from_host(host, pebble_root):
-    ip = _container_ip(host)
+    ip = container_ip(host)
     checksum = hashlib.sha1(("getMeetings" + _secret(host)).encode()).hexdigest()
-    body = _curl_https(ip, pebble_root, f"/bigbluebutton/api/getMeetings?checksum={checksum}")
+    body = curl_https(ip, pebble_root, f"/bigbluebutton/api/getMeetings?checksum={checksum}")
     assert "<returncode>SUCCESS</returncode>" in body
     assert "<messageKey>noMeetings</messageKey>" in body
     wrong = hashlib.sha1(b"getMeetingswrong-secret").hexdigest()
-    body = _curl_https(ip, pebble_root, f"/bigbluebutton/api/getMeetings?checksum={wrong}")
+    body = curl_https(ip, pebble_root, f"/bigbluebutton/api/getMeetings?checksum={wrong}")
     assert "<messageKey>checksumError</messageKey>" in body
 
 
 def test_bbb_verify_health_passes(host, pebble_root):
     """The fixed CLI over https by name: TLS, redirect, API, secret, a meeting cycle."""
-    ip = _container_ip(host)
-    env = dict(os.environ, BBB_SECRET=_secret(host))
-    result = subprocess.run(
-        [
-            sys.executable,
-            str(ROOT / "scripts" / "bbb-verify"),
-            "health",
-            "--json",
-            "--meeting-cycle",
-            "--url",
-            f"https://{HOSTNAME}/bigbluebutton/",
-            "--ca-file",
-            str(pebble_root),
-            "--resolve",
-            f"{HOSTNAME}:{ip}",
-        ],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-    )
+    ip = container_ip(host)
+    result = bbb_verify_lab(ip, pebble_root, _secret(host), "health", "--meeting-cycle")
     assert result.returncode == 0, result.stdout + result.stderr
     report = json.loads(result.stdout)
     names = [check["name"] for check in report["checks"]]
@@ -260,24 +196,10 @@ def test_bbb_verify_playback_passes(host, pebble_root):
     assert generated.rc == 0, generated.stderr
     record_ids = generated.stdout.split()
     assert len(record_ids) == 2, generated.stdout
-    ip = _container_ip(host)
-    env = dict(os.environ, BBB_SECRET=_secret(host))
-    command = [
-        sys.executable,
-        str(ROOT / "scripts" / "bbb-verify"),
-        "playback",
-        "--json",
-        "--url",
-        f"https://{HOSTNAME}/bigbluebutton/",
-        "--ca-file",
-        str(pebble_root),
-        "--resolve",
-        f"{HOSTNAME}:{ip}",
-    ]
-    for record_id in record_ids:
-        command += ["--record-id", record_id]
+    ip = container_ip(host)
+    chosen = [arg for record_id in record_ids for arg in ("--record-id", record_id)]
     try:
-        result = subprocess.run(command, capture_output=True, text=True, env=env, timeout=120)
+        result = bbb_verify_lab(ip, pebble_root, _secret(host), "playback", *chosen)
     finally:
         for record_id in record_ids:
             host.run(f"bbb-record --delete {record_id}")

@@ -7,54 +7,22 @@ page, Greenlight answers behind them, and bbb-verify reports the room.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[3]
-HOSTNAME = "bbb.lab.test"  # bbb_hostname in inventory/lab
+from tests.support.lab import HOSTNAME, bbb_verify_lab, container_ip, curl_https
+
 ROOM = "uje-t3y-e85-q3a"  # derived from bbb.lab.test by the landing_room role
-
-
-def _container_ip(host) -> str:
-    name = getattr(host.backend, "name", None) or host.backend.host
-    return subprocess.run(
-        [
-            "docker",
-            "inspect",
-            "-f",
-            "{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}",
-            name,
-        ],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout.strip()
 
 
 def _head(host, pebble_root: Path, path: str, *headers: str) -> tuple[str, str]:
     """Status code and Location of https://HOSTNAME<path>, not following redirects."""
-    out = subprocess.run(
-        [
-            "curl",
-            *[arg for header in headers for arg in ("-H", header)],
-            "-sS",
-            "-o",
-            "/dev/null",
-            "-w",
-            "%{http_code} %{redirect_url}",
-            "--cacert",
-            str(pebble_root),
-            "--resolve",
-            f"{HOSTNAME}:443:{_container_ip(host)}",
-            f"https://{HOSTNAME}{path}",
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=20,
-    ).stdout
+    out = curl_https(
+        container_ip(host),
+        pebble_root,
+        path,
+        *[arg for header in headers for arg in ("-H", header)],
+        *("-o", "/dev/null", "-w", "%{http_code} %{redirect_url}"),
+    )
     code, _, location = out.partition(" ")
     return code, location
 
@@ -76,27 +44,12 @@ def test_greenlight_answers_behind_nginx(host, pebble_root):
 
 def test_bbb_verify_reports_greenlight_and_the_room(host, pebble_root):
     secret = host.file("/etc/bigbluebutton/.bbb-chapter-secret").content_string.strip()
-    result = subprocess.run(
-        [
-            sys.executable,
-            str(ROOT / "scripts/bbb-verify"),
-            "health",
-            "--json",
-            "--url",
-            f"https://{HOSTNAME}/bigbluebutton/",
-            "--ca-file",
-            str(pebble_root),
-            "--resolve",
-            f"{HOSTNAME}:{_container_ip(host)}",
-            "--greenlight",
-            f"https://{HOSTNAME}/",
-            "--room",
-            ROOM,
-        ],
-        capture_output=True,
-        text=True,
-        env=dict(os.environ, BBB_SECRET=secret),
-        timeout=120,
+    result = bbb_verify_lab(
+        container_ip(host),
+        pebble_root,
+        secret,
+        "health",
+        *("--greenlight", f"https://{HOSTNAME}/", "--room", ROOM),
     )
     assert result.returncode == 0, result.stdout + result.stderr
     checks = {check["name"]: check for check in json.loads(result.stdout)["checks"]}

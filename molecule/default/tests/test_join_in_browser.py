@@ -23,7 +23,6 @@ import base64
 import hashlib
 import socket
 import ssl
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
@@ -31,31 +30,21 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support.ui import WebDriverWait
 
-HOSTNAME = "bbb.lab.test"  # bbb_hostname in inventory/lab
+from tests.support.browser import chromium
+from tests.support.lab import HOSTNAME, container_ip, curl_https
+
 ROOM = "uje-t3y-e85-q3a"  # derived from bbb.lab.test by the landing_room role
 CODE = "4821"  # vault_landing_room_viewer_access_code in inventory/lab
 JOIN_PREFIX = f"https://{HOSTNAME}/bigbluebutton/api/join?"
-CHROMIUM = "/usr/bin/chromium"
-CHROMEDRIVER = "/usr/bin/chromedriver"
-NETWORK_IP = "{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}"
-
-
-def _container_ip(host) -> str:
-    name = getattr(host.backend, "name", None) or host.backend.host
-    return subprocess.run(
-        ["docker", "inspect", "-f", NETWORK_IP, name], check=True, capture_output=True, text=True
-    ).stdout.strip()
 
 
 @pytest.fixture(scope="module")
 def ip(host) -> str:
-    return _container_ip(host)
+    return container_ip(host)
 
 
 @pytest.fixture(scope="module")
@@ -78,30 +67,13 @@ def spki_pin(ip: str, pebble_root: Path) -> str:
 
 @pytest.fixture
 def browser(tmp_path: Path, ip: str, spki_pin: str) -> Iterator[WebDriver]:
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in (
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--disable-dev-shm-usage",
-        "--window-size=1100,1400",
+    with chromium(
+        tmp_path / "profile",  # a fresh profile: no prior session
         f"--host-resolver-rules=MAP {HOSTNAME} {ip}",
         f"--ignore-certificate-errors-spki-list={spki_pin}",
-        f"--user-data-dir={tmp_path / 'profile'}",  # a fresh profile: no prior session
-    ):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(options=options, service=Service(CHROMEDRIVER))
-    driver.set_page_load_timeout(30)
-    try:
+        page_load_timeout=30,
+    ) as driver:
         yield driver
-    finally:
-        driver.quit()
 
 
 def _fill_join_form(browser: WebDriver, code: str) -> None:
@@ -121,11 +93,7 @@ def _fill_join_form(browser: WebDriver, code: str) -> None:
 def _api_answer(host, ip: str, pebble_root: Path, call: str, query: str) -> str:
     secret = host.file("/etc/bigbluebutton/.bbb-chapter-secret").content_string.strip()
     checksum = hashlib.sha1(f"{call}{query}{secret}".encode()).hexdigest()
-    return subprocess.run(
-        ["curl", "-sS", "--cacert", str(pebble_root), "--resolve", f"{HOSTNAME}:443:{ip}",
-         f"https://{HOSTNAME}/bigbluebutton/api/{call}?{query}&checksum={checksum}"],
-        capture_output=True, text=True, check=True, timeout=20,
-    ).stdout  # fmt: skip
+    return curl_https(ip, pebble_root, f"/bigbluebutton/api/{call}?{query}&checksum={checksum}")
 
 
 def test_member_joins_with_the_code(host, browser: WebDriver, ip: str, pebble_root: Path) -> None:

@@ -12,20 +12,16 @@ upstream's reset) and shows that re-applying the role restores the settings.
 
 from __future__ import annotations
 
-import json
-import os
-import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import yaml
 from defusedxml import ElementTree
 
-PROJECT = Path(os.environ.get("MOLECULE_PROJECT_DIRECTORY", Path(__file__).resolve().parents[3]))
+from tests.support.lab import HOSTNAME
+from tests.support.playbook import Run, recap_changed, run_on_scenario
+
 HERE = Path(__file__).resolve().parent
-HOSTNAME = "bbb.lab.test"
 PUBLIC = "203.0.113.10"  # bbb_public_ipv4 in inventory/lab
 FS = "/opt/freeswitch/etc/freeswitch"
 SFU_OVERRIDE = "/etc/bigbluebutton/bbb-webrtc-sfu/production.yml"
@@ -79,25 +75,10 @@ def _ranges(host) -> dict[str, tuple[int, int]]:
     }
 
 
-def _apply_role(extra: dict[str, object]) -> subprocess.CompletedProcess[str]:
-    inventory = os.environ.get("MOLECULE_INVENTORY_FILE") or str(
-        Path(os.environ["MOLECULE_EPHEMERAL_DIRECTORY"]) / "inventory"
-    )
-    env = dict(os.environ, ANSIBLE_ROLES_PATH=str(PROJECT / "roles"), ANSIBLE_PIPELINING="true",
-               ANSIBLE_NOCOLOR="1", ANSIBLE_FORCE_COLOR="0")  # fmt: skip
-    run = subprocess.run(
-        [str(Path(sys.executable).parent / "ansible-playbook"), "-i", inventory,
-         str(HERE / "media-role.yml"), "-e", json.dumps(extra)],
-        capture_output=True, text=True, env=env, check=False, timeout=900,
-    )  # fmt: skip
+def _apply_role(extra: dict[str, object]) -> Run:
+    run = run_on_scenario(HERE / "media-role.yml", extra, timeout=900)
     assert run.returncode == 0, (run.stdout + run.stderr)[-4000:]
     return run
-
-
-def _changed(run: subprocess.CompletedProcess[str]) -> int:
-    match = re.search(r"changed=(\d+)", run.stdout.split("PLAY RECAP")[-1])
-    assert match, run.stdout[-2000:]
-    return int(match.group(1))
 
 
 def test_freeswitch_announces_the_public_address(host):
@@ -147,6 +128,17 @@ def test_public_address_on_lo_only(host):
     assert host.check_output(f"ip route get {PUBLIC}").startswith(f"local {PUBLIC} dev lo")
 
 
+def test_turn_announces_the_public_address_too(host):
+    """Issue 16: coturn followed its own turn_public_ip (the interface address), so under
+    1:1 NAT members got relay candidates on the private address. playbooks/vars/wiring.yml
+    passes bbb_public_ipv4 as turn_public_ip: coturn maps it to its own address."""
+    text = host.file("/etc/turnserver.conf").content_string
+    bind = re.search(r"(?m)^listening-ip=(\S+)$", text).group(1)
+    assert bind != PUBLIC
+    assert re.search(rf"(?m)^external-ip={re.escape(PUBLIC)}/{re.escape(bind)}$", text), text
+    assert re.search(rf"(?m)^realm={re.escape(HOSTNAME)}$", text)
+
+
 def test_server_reaches_its_name_through_the_alias(host, pebble_root):
     """The name mapped to the public address: the server reaches its own front door on lo."""
     # Only over lo: without the alias the address would be routed out of the container.
@@ -168,7 +160,7 @@ def custom_media(host):
     _apply_role(custom)
     yield custom
     restored = _apply_role({})
-    assert _changed(restored) > 0
+    assert recap_changed(restored) > 0
     assert _ranges(host)["freeswitch"] == (16384, 24576)
 
 
@@ -193,6 +185,6 @@ def test_package_reinstall_then_reconverge_restores_settings(host, custom_media)
     assert _ranges(host)["recorder"] == expected["recorder"]
     assert _yaml(host, SFU_DEFAULT)["mediasoup"]["worker"]["rtcMinPort"] == 24577
     rerun = _apply_role(custom_media)
-    assert _changed(rerun) > 0
+    assert recap_changed(rerun) > 0
     assert _ranges(host) == expected
     assert _pre_process(host)["external_rtp_ip"] == PUBLIC

@@ -10,16 +10,13 @@ checks the output for each secret read from the converged server.
 
 from __future__ import annotations
 
-import json
-import os
 import re
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(os.environ.get("MOLECULE_PROJECT_DIRECTORY", Path(__file__).resolve().parents[3]))
+from tests.support.paths import REPO
+from tests.support.playbook import run_on_scenario
+
 MIN_SECRET_LENGTH = 8  # shorter values (e.g. a 4-digit lab code) match too much by chance
 
 
@@ -51,39 +48,14 @@ def secrets(host) -> dict[str, str]:
 
 
 def test_check_diff_verbose_run_prints_no_secret(secrets: dict[str, str]) -> None:
-    inventory = os.environ.get("MOLECULE_INVENTORY_FILE") or str(
-        Path(os.environ["MOLECULE_EPHEMERAL_DIRECTORY"]) / "inventory"
-    )
     changes = {
         # bbb-web.properties: a changed line next to securitySalt
         "bbb_web_extra_properties": {"defaultMaxUsers": "42"},
         # Greenlight's .env and container environment
         "greenlight_env_extra": {"BBB_HEALTH_CHECK_DISABLED": "true", "DEFAULT_LOCALE": "fr"},
     }
-    env = {
-        **os.environ,
-        "ANSIBLE_ROLES_PATH": str(ROOT / "roles"),
-        "ANSIBLE_PIPELINING": "true",
-        "ANSIBLE_NOCOLOR": "1",
-        "ANSIBLE_FORCE_COLOR": "0",
-    }
-    run = subprocess.run(
-        [
-            str(Path(sys.executable).parent / "ansible-playbook"),
-            "-i",
-            inventory,
-            str(ROOT / "playbooks" / "site.yml"),
-            "--check",
-            "--diff",
-            "-v",
-            "-e",
-            json.dumps(changes),
-        ],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=1800,
-        check=False,
+    run = run_on_scenario(
+        REPO / "playbooks" / "site.yml", changes, args=["--check", "--diff", "-v"]
     )
     output = run.stdout + run.stderr
     assert "PLAY RECAP" in output, output[-3000:]

@@ -6,7 +6,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-LAB_VARS = Path(__file__).parents[3] / "inventory/lab/group_vars/bbb/main.yml"
+from tests.support.paths import REPO
+
+LAB_VARS = REPO / "inventory/lab/group_vars/bbb/main.yml"
 SCENARIO_VARS = Path(__file__).parents[1] / "vars/main.yml"
 CONTAINERS = ("greenlight-v3", "postgres", "redis")
 SECRET_FILES = (

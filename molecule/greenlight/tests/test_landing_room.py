@@ -16,16 +16,16 @@ from pathlib import Path
 import pytest
 import requests
 import yaml
+from bbb_api_double.server import DoubleConfig, DoubleServer
 
-ROOT = Path(__file__).parents[3]
-LAB_VARS = ROOT / "inventory/lab/group_vars/bbb/main.yml"
+from tests.support.lab import container_ip
+from tests.support.paths import REPO, SCRIPTS
+
+LAB_VARS = REPO / "inventory/lab/group_vars/bbb/main.yml"
 SCENARIO_VARS = Path(__file__).parents[1] / "vars/main.yml"
 ROOM_ID = "uje-t3y-e85-q3a"  # derived from bbb.lab.test (tests/landing_room pins it too)
 JOIN = f"/rooms/{ROOM_ID}/join"
 MARKER = "BBB_CHAPTER_RESULT "
-
-sys.path.insert(0, str(ROOT / "tests" / "standins"))
-from bbb_api_double.server import DoubleConfig, DoubleServer  # noqa: E402
 
 
 def result_line(text: str) -> dict:
@@ -64,13 +64,7 @@ def room(host) -> dict:
 @pytest.fixture(scope="module")
 def ip(host) -> str:
     """The lab container's address on this machine's Docker network (in the certificate)."""
-    name = getattr(host.backend, "name", None) or host.backend.host
-    out = subprocess.run(
-        ["docker", "inspect", "-f", "{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}",
-         name],
-        check=True, capture_output=True, text=True,
-    )  # fmt: skip
-    return out.stdout.strip()
+    return container_ip(host)
 
 
 @pytest.fixture(scope="module")
@@ -202,7 +196,7 @@ def test_bbb_verify_health_passes_for_the_room(ip, ca_file, tmp_path):
     server.start_in_thread()
     try:
         result = subprocess.run(
-            [sys.executable, str(ROOT / "scripts" / "bbb-verify"), "health", "--json",
+            [sys.executable, str(SCRIPTS / "bbb-verify"), "health", "--json",
              "--url", f"http://127.0.0.1:{server.port}/bigbluebutton/",
              "--greenlight", f"https://{ip}/", "--room", ROOM_ID, "--ca-file", ca_file],
             capture_output=True, text=True, env=dict(os.environ, BBB_SECRET=secret), timeout=120,

@@ -11,22 +11,15 @@ data, Config.Env included, even when nothing changed.
 from __future__ import annotations
 
 import os
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import yaml
 
+from tests.support.paths import REPO
+from tests.support.playbook import run_playbook
+
 SCENARIO = Path(__file__).resolve().parents[1]
-LAB_VARS = SCENARIO.parents[1] / "inventory/lab/group_vars/bbb/main.yml"
-
-
-def _ansible_playbook() -> str:
-    sibling = Path(sys.executable).parent / "ansible-playbook"
-    found = str(sibling) if sibling.exists() else shutil.which("ansible-playbook")
-    assert found, "ansible-playbook not found"
-    return found
+LAB_VARS = REPO / "inventory/lab/group_vars/bbb/main.yml"
 
 
 def test_verbose_diff_run_shows_no_secret(host):
@@ -45,12 +38,13 @@ def test_verbose_diff_run_shows_no_secret(host):
     # molecule's verifier environment: ANSIBLE_CONFIG, ANSIBLE_ROLES_PATH and the
     # scenario's inventory (its directory holds the group_vars link).
     inventory = Path(os.environ["MOLECULE_INVENTORY_FILE"]).parent
-    env = dict(os.environ, ANSIBLE_NOCOLOR="1", ANSIBLE_FORCE_COLOR="0")
-    result = subprocess.run(
-        [_ansible_playbook(), "-i", str(inventory), "-v", "--diff",
-         str(SCENARIO / "verbose_rerun.yml")],
-        env=env, capture_output=True, text=True, check=False, timeout=900, cwd=SCENARIO,
-    )  # fmt: skip
+    result = run_playbook(
+        SCENARIO / "verbose_rerun.yml",
+        inventory=str(inventory),
+        args=["-v", "--diff"],
+        timeout=900,
+        cwd=SCENARIO,
+    )
     output = result.stdout + result.stderr
     assert result.returncode == 0, output[-3000:]
     assert "Run the Greenlight container" in output

@@ -105,3 +105,11 @@ def test_bbb_web_answers_to_the_rotated_secret_only(host) -> None:
 
     assert message_key(ROTATED) == "SUCCESS"
     assert "checksumError" in message_key(old)
+
+
+def test_the_second_run_restarted_nothing(host) -> None:
+    """Issue 16: bbb-web.properties has one writer (the bigbluebutton role, fed the
+    recording switches and the footer as data), so a converge that changes nothing
+    (side_effect.yml asserts changed=0) restarts bbb-web no more."""
+    after_rotation = _lines(host, f"{EVIDENCE}/web-starts.after-rotation")
+    assert _lines(host, f"{EVIDENCE}/web-starts.after-second-run") == after_rotation

@@ -7,12 +7,9 @@ ACME ones first, then re-converges with bad input and own certificates.
 
 from __future__ import annotations
 
-import json
 import os
 import socket
 import ssl
-import subprocess
-import sys
 import threading
 import time
 import warnings
@@ -23,9 +20,11 @@ import pytest
 import trustme
 from cryptography import x509
 
+from tests.support.lab import pebble_root_pem
+from tests.support.playbook import Run, run_on_scenario, said
+
 HOSTNAME = "bbb.lab.test"
 SITE = "/etc/nginx/sites-available/bigbluebutton"
-PROJECT = Path(os.environ.get("MOLECULE_PROJECT_DIRECTORY", Path(__file__).resolve().parents[3]))
 SCENARIO = Path(__file__).resolve().parents[1]
 # Mozilla "intermediate" TLS 1.2 suites (OpenSSL names).
 MOZILLA_INTERMEDIATE_TLS12 = {
@@ -124,31 +123,9 @@ def wait_for(predicate: Callable[[], bool], seconds: float = 15) -> bool:
     return predicate()
 
 
-def reconverge(extra_vars: dict[str, object]) -> subprocess.CompletedProcess[str]:
+def reconverge(extra_vars: dict[str, object]) -> Run:
     """Run the tls role again on the scenario's inventory with extra vars."""
-    inventory = os.environ.get("MOLECULE_INVENTORY_FILE") or str(
-        Path(os.environ["MOLECULE_EPHEMERAL_DIRECTORY"]) / "inventory"
-    )
-    env = dict(os.environ)
-    env.update(
-        ANSIBLE_ROLES_PATH=str(PROJECT / "roles"),
-        ANSIBLE_PIPELINING="true",
-        ANSIBLE_NOCOLOR="1",
-        ANSIBLE_FORCE_COLOR="0",
-    )
-    playbook = str(Path(sys.executable).parent / "ansible-playbook")
-    return subprocess.run(
-        [playbook, "-i", inventory, str(SCENARIO / "reconverge.yml"), "-e", json.dumps(extra_vars)],
-        capture_output=True,
-        text=True,
-        env=env,
-        check=False,
-    )
-
-
-def said(run: subprocess.CompletedProcess[str]) -> str:
-    """Everything a run printed, whitespace collapsed (messages are line-wrapped)."""
-    return " ".join((run.stdout + run.stderr).split())
+    return run_on_scenario(SCENARIO / "reconverge.yml", extra_vars)
 
 
 def nginx_pid(host) -> str:
@@ -165,11 +142,7 @@ def ip(host) -> str:
 
 @pytest.fixture(scope="module")
 def pebble_root() -> str:
-    out = subprocess.run(
-        [str(PROJECT / "scripts/lab/pebble"), "root"], capture_output=True, text=True, check=True
-    ).stdout
-    assert "BEGIN CERTIFICATE" in out
-    return out
+    return pebble_root_pem()
 
 
 @pytest.fixture(scope="module")

@@ -12,27 +12,22 @@ the built-in topology first, then bad input, then external and back.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
-import re
 import shutil
 import socket
 import ssl
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
+from bbbverify import stun, turncheck
 from defusedxml import ElementTree
 
-PROJECT = Path(os.environ.get("MOLECULE_PROJECT_DIRECTORY", Path(__file__).resolve().parents[3]))
+from tests.support.lab import HOSTNAME, curl_https
+from tests.support.playbook import Run, recap_changed, run_on_scenario, said
+
 SCENARIO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(PROJECT / "scripts"))
-
-from bbbverify import stun, turncheck  # noqa: E402
-
-HOSTNAME = "bbb.lab.test"
 SECRET_FILE = "/etc/bigbluebutton/turn/static-auth-secret"
 XML = "/etc/bigbluebutton/turn-stun-servers.xml"
 WATCHED = [
@@ -51,39 +46,12 @@ TIMINGS: dict[str, float] = {}
 # --- helpers -----------------------------------------------------------------
 
 
-def converge(extra_vars: dict[str, object]) -> subprocess.CompletedProcess[str]:
+def converge(extra_vars: dict[str, object]) -> Run:
     """Run the scenario's converge playbook again with extra vars."""
-    inventory = os.environ.get("MOLECULE_INVENTORY_FILE") or str(
-        Path(os.environ["MOLECULE_EPHEMERAL_DIRECTORY"]) / "inventory"
-    )
-    env = dict(os.environ)
-    env.update(
-        ANSIBLE_ROLES_PATH=str(PROJECT / "roles"),
-        ANSIBLE_PIPELINING="true",
-        ANSIBLE_NOCOLOR="1",
-        ANSIBLE_FORCE_COLOR="0",
-    )
-    playbook = str(Path(sys.executable).parent / "ansible-playbook")
     started = time.monotonic()
-    run = subprocess.run(
-        [playbook, "-i", inventory, str(SCENARIO / "converge.yml"), "-e", json.dumps(extra_vars)],
-        capture_output=True,
-        text=True,
-        env=env,
-        check=False,
-    )
+    run = run_on_scenario(SCENARIO / "converge.yml", extra_vars)
     TIMINGS[f"converge {sorted(extra_vars)}"] = time.monotonic() - started
     return run
-
-
-def said(run: subprocess.CompletedProcess[str]) -> str:
-    return " ".join((run.stdout + run.stderr).split())
-
-
-def recap_changed(run: subprocess.CompletedProcess[str]) -> int:
-    match = re.search(r"changed=(\d+)", run.stdout.split("PLAY RECAP")[-1])
-    assert match, run.stdout[-2000:]
-    return int(match.group(1))
 
 
 def listeners(host, port: int) -> str:
@@ -211,16 +179,9 @@ def test_https_reaches_nginx_with_the_client_address(host, ip, ca, gateway, alpn
 
 def test_h2_reaches_nginx_through_haproxy(host, ip, ca, gateway):
     assert shutil.which("curl"), "curl is needed on this machine"
-    out = subprocess.run(
-        [
-            *("curl", "-sS", "--http2", "--cacert", ca, "--resolve", f"{HOSTNAME}:443:{ip}"),
-            *("-w", "%{http_version}", f"https://{HOSTNAME}/turn-test/whoami"),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=30,
-        check=True,
-    ).stdout.splitlines()
+    out = curl_https(
+        ip, ca, "/turn-test/whoami", "--http2", "-w", "%{http_version}", timeout=30
+    ).splitlines()
     assert out == [f"addr={gateway} scheme=https protocol=HTTP/2.0", "2"]
 
 

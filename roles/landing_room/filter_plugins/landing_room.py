@@ -29,7 +29,10 @@ def landing_room_friendly_id(hostname: str) -> str:
     """Return the default landing-room id for ``hostname``."""
     name = str(hostname).strip().rstrip(".").lower()
     if not name:
-        raise ValueError("landing_room_friendly_id needs a non-empty hostname (bbb_hostname)")
+        raise ValueError(
+            "landing_room_friendly_id needs a non-empty hostname"
+            " (landing_room_hostname, from bbb_hostname)"
+        )
     number = int.from_bytes(hashlib.sha256((NAMESPACE + name).encode()).digest(), "big")
     chars: list[str] = []
     for _ in range(GROUPS * GROUP_LENGTH):

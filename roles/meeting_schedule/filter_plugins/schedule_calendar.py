@@ -255,7 +255,7 @@ def schedule_plan(params: dict[str, Any]) -> dict[str, Any]:
     schedule_id = _text(params, "schedule_id")
     if not _ID_RE.fullmatch(schedule_id):
         raise _fail("schedule_id", f"{schedule_id!r}: use lower-case letters, digits, '.', '-'")
-    hostname = _text(params, "bbb_hostname")
+    hostname = _text(params, "schedule_hostname")
     title = _text(params, "schedule_title")
     description = _text(params, "schedule_description", required=False)
     join_url = _text(params, "schedule_join_url")

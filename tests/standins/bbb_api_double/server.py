@@ -17,7 +17,7 @@ from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
 from . import checksum, recstore, static, xmlresp
-from .meetings import MeetingRegistry
+from .meetings import Meeting, MeetingRegistry
 from .xmlresp import element
 
 API_PREFIX = "/bigbluebutton/api"
@@ -214,7 +214,8 @@ class ApiHandler(BaseHTTPRequestHandler):
         # Unknown meetings are not an error; the double never has joined users.
         return xmlresp.response([element("returncode", "SUCCESS"), element("running", False)])
 
-    def _call_getMeetingInfo(self, params: dict[str, str]) -> str:
+    def _existing_meeting(self, params: dict[str, str]) -> Meeting | str:
+        """The meeting params' meetingID names, or the error document to answer with."""
         meeting_id = params.get("meetingID")
         problem = self._meeting_id_error(meeting_id)
         if problem:
@@ -222,16 +223,18 @@ class ApiHandler(BaseHTTPRequestHandler):
         meeting = self.server.meetings.find(meeting_id or "")
         if meeting is None:
             return xmlresp.error("notFound", xmlresp.MSG_NOT_FOUND)
+        return meeting
+
+    def _call_getMeetingInfo(self, params: dict[str, str]) -> str:
+        meeting = self._existing_meeting(params)
+        if isinstance(meeting, str):
+            return meeting
         return xmlresp.response([element("returncode", "SUCCESS"), *meeting.info_lines()])
 
     def _call_end(self, params: dict[str, str]) -> str:
-        meeting_id = params.get("meetingID")
-        problem = self._meeting_id_error(meeting_id)
-        if problem:
-            return problem
-        meeting = self.server.meetings.find(meeting_id or "")
-        if meeting is None:
-            return xmlresp.error("notFound", xmlresp.MSG_NOT_FOUND)
+        meeting = self._existing_meeting(params)
+        if isinstance(meeting, str):
+            return meeting
         self.server.meetings.remove(meeting)
         return xmlresp.response(
             [
