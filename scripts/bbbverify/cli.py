@@ -1,18 +1,21 @@
-"""Command line: ``bbb-verify health|playback``; see ``--help``."""
+"""Command line: ``bbb-verify health|playback|metrics``; see ``--help``."""
 
 from __future__ import annotations
 
 import argparse
 import os
 import sys
+import time
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import NoReturn, TextIO
 
-from . import __version__, config, turncheck
+from . import __version__, config, metrics, turncheck
 from .api import ALGORITHMS, DEFAULT_ALGORITHM, ApiClient, normalize_base
 from .errors import UsageError, VerifyError
 from .health import HealthOptions, run_health
-from .model import EXIT_ERROR, exit_code
+from .metrics import LocalOptions
+from .model import EXIT_ERROR, EXIT_OK, CheckResult, exit_code
 from .playback import DEFAULT_CONCURRENCY, PlaybackOptions, run_playback
 from .report import ListingProgress, ProgressBar, as_json, as_text
 from .transport import HttpSettings, make_session
@@ -136,6 +139,67 @@ def _common(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _health_arguments(parser: argparse.ArgumentParser) -> None:
+    """What `health` checks (and `metrics` measures the same way)."""
+    parser.add_argument(
+        "--greenlight", metavar="URL", help="Greenlight base URL: check /health_check"
+    )
+    parser.add_argument("--room", metavar="FRIENDLY_ID", help="check this Greenlight room exists")
+    parser.add_argument(
+        "--meeting-cycle",
+        action="store_true",
+        help="create → isMeetingRunning/getMeetingInfo → end (never join)",
+    )
+    parser.add_argument(
+        "--cert-warn-days",
+        type=int,
+        default=14,
+        metavar="DAYS",
+        help="fail when the certificate expires within DAYS (14)",
+    )
+    parser.add_argument(
+        "--http-port",
+        type=int,
+        default=80,
+        metavar="PORT",
+        help="port of the plain-HTTP server expected to redirect (80)",
+    )
+    parser.add_argument(
+        "--turn-server",
+        action="append",
+        default=[],
+        metavar="URL",
+        help="probe this TURN server, e.g. turns:bbb.example.org:443?transport=tcp (repeatable)",
+    )
+    parser.add_argument(
+        "--turn-secret-file",
+        metavar="FILE",
+        help="read the shared secret of --turn-server from FILE, or standard input with -",
+    )
+    parser.add_argument(
+        "--turn-secret",
+        help="shared secret of --turn-server (env BBB_TURN_SECRET); visible in the process "
+        "list: prefer --turn-secret-file; never printed",
+    )
+    parser.add_argument(
+        "--turn-stun-servers",
+        metavar="FILE",
+        help="probe the TURN servers of this turn-stun-servers.xml "
+        "(default on a BBB host: /etc/bigbluebutton/turn-stun-servers.xml)",
+    )
+    parser.add_argument(
+        "--turn-connect",
+        metavar="ADDRESS",
+        help="connect to ADDRESS instead of each TURN URL's host (TLS still checks the host)",
+    )
+    parser.add_argument(
+        "--turn-peer",
+        metavar="ADDRESS",
+        help="IPv4 address (or name) TURN must relay to: the server's media address "
+        "(default: the --turn-connect address, else what each TURN URL's host resolves to)",
+    )
+
+
 def build_parser() -> Parser:
     parser = Parser(
         prog="bbb-verify",
@@ -145,10 +209,13 @@ def build_parser() -> Parser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="{health,playback}", parser_class=Parser)
+    sub = parser.add_subparsers(
+        dest="command", metavar="{health,playback,metrics}", parser_class=Parser
+    )
     sub.required = True
     _add_health(sub)
     _add_playback(sub)
+    _metrics_parser(sub)
     return parser
 
 
@@ -163,63 +230,7 @@ def _add_health(sub: argparse._SubParsersAction) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     _common(health)
-    health.add_argument(
-        "--greenlight", metavar="URL", help="Greenlight base URL: check /health_check"
-    )
-    health.add_argument("--room", metavar="FRIENDLY_ID", help="check this Greenlight room exists")
-    health.add_argument(
-        "--meeting-cycle",
-        action="store_true",
-        help="create → isMeetingRunning/getMeetingInfo → end (never join)",
-    )
-    health.add_argument(
-        "--cert-warn-days",
-        type=int,
-        default=14,
-        metavar="DAYS",
-        help="fail when the certificate expires within DAYS (14)",
-    )
-    health.add_argument(
-        "--http-port",
-        type=int,
-        default=80,
-        metavar="PORT",
-        help="port of the plain-HTTP server expected to redirect (80)",
-    )
-    health.add_argument(
-        "--turn-server",
-        action="append",
-        default=[],
-        metavar="URL",
-        help="probe this TURN server, e.g. turns:bbb.example.org:443?transport=tcp (repeatable)",
-    )
-    health.add_argument(
-        "--turn-secret-file",
-        metavar="FILE",
-        help="read the shared secret of --turn-server from FILE, or standard input with -",
-    )
-    health.add_argument(
-        "--turn-secret",
-        help="shared secret of --turn-server (env BBB_TURN_SECRET); visible in the process "
-        "list: prefer --turn-secret-file; never printed",
-    )
-    health.add_argument(
-        "--turn-stun-servers",
-        metavar="FILE",
-        help="probe the TURN servers of this turn-stun-servers.xml "
-        "(default on a BBB host: /etc/bigbluebutton/turn-stun-servers.xml)",
-    )
-    health.add_argument(
-        "--turn-connect",
-        metavar="ADDRESS",
-        help="connect to ADDRESS instead of each TURN URL's host (TLS still checks the host)",
-    )
-    health.add_argument(
-        "--turn-peer",
-        metavar="ADDRESS",
-        help="IPv4 address (or name) TURN must relay to: the server's media address "
-        "(default: the --turn-connect address, else what each TURN URL's host resolves to)",
-    )
+    _health_arguments(health)
 
 
 def _add_playback(sub: argparse._SubParsersAction) -> None:
@@ -254,6 +265,109 @@ def _add_playback(sub: argparse._SubParsersAction) -> None:
         metavar="N",
         help=f"parallel checks (default {DEFAULT_CONCURRENCY})",
     )
+
+
+METRICS_EPILOG = (
+    """\
+exit codes:
+  0  FILE was written, whatever the checks found (the metrics carry it:
+     bbb_verify_check_ok{check=...}, bbb_api_up and the rest)
+  2  usage error, or FILE could not be written
+
+metrics writes FILE atomically (a temporary file, then a rename) in Prometheus' text
+format, for node_exporter's textfile collector (Debian's prometheus-node-exporter reads
+/var/lib/prometheus/node-exporter/*.prom). The recordings metrics read --data-dir on
+this host; --no-recordings leaves them out when bbb-verify runs elsewhere.
+
+"""
+    # the URL, secret and TURN paragraphs of `health` (not its exit codes)
+    + HEALTH_EPILOG.split("\n\n", 1)[1]
+)
+
+
+def _metrics_parser(sub: argparse._SubParsersAction) -> None:
+    metrics = sub.add_parser(
+        "metrics",
+        help="run the health checks and write them, with the recordings' state, as "
+        "Prometheus metrics for node_exporter's textfile collector",
+        description="The health checks plus recordings by state, processing/stuck/failed, "
+        "free space and growth where recordings live, and the last backup's age, written "
+        "to one Prometheus text file.",
+        epilog=METRICS_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    _common(metrics)
+    _health_arguments(metrics)
+    metrics.add_argument(
+        "--textfile", metavar="FILE", required=True, help="write the metrics here (*.prom)"
+    )
+    metrics.add_argument(
+        "--data-dir",
+        metavar="DIR",
+        default="/var/bigbluebutton",
+        help="BigBlueButton's data directory (/var/bigbluebutton)",
+    )
+    metrics.add_argument(
+        "--no-recordings", action="store_true", help="leave out the recordings metrics"
+    )
+    metrics.add_argument(
+        "-q", "--quiet", action="store_true", help="do not print the checks' report on stdout"
+    )
+    metrics.add_argument(
+        "--retention-days",
+        type=int,
+        default=0,
+        metavar="DAYS",
+        help="days recordings are kept, for the disk forecast (0: forever, no forecast)",
+    )
+    metrics.add_argument(
+        "--growth-window-days",
+        type=_positive_days,
+        default=30,
+        metavar="DAYS",
+        help="recordings of the last DAYS give the growth rate (30)",
+    )
+    metrics.add_argument(
+        "--stuck-hours",
+        type=_seconds,
+        default=12.0,
+        metavar="HOURS",
+        help="an archived recording not published after HOURS is stuck (12)",
+    )
+    metrics.add_argument(
+        "--backup-stamp",
+        metavar="FILE",
+        help="export FILE's modification time as the last good backup (0 when missing)",
+    )
+
+
+def _positive_days(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+def _run_metrics(args: argparse.Namespace, checks: list[CheckResult], started: float) -> int:
+    options = LocalOptions(
+        data_dir=Path(args.data_dir),
+        stuck_after_seconds=args.stuck_hours * 3600,
+        window_days=args.growth_window_days,
+        retention_days=max(args.retention_days, 0),
+        backup_stamp=Path(args.backup_stamp) if args.backup_stamp else None,
+    )
+    now = metrics.now()
+    facts = None if args.no_recordings else metrics.collect_recordings(options, now)
+    registry = metrics.build_registry(checks, facts, options, now, time.monotonic() - started)
+    target = Path(args.textfile)
+    try:
+        metrics.write(target, registry)
+    except OSError as exc:
+        raise UsageError(f"--textfile {target}: cannot write: {exc.strerror or exc}") from exc
+    return EXIT_OK
 
 
 def _read_secret(path: str, flag: str, stdin: TextIO) -> str:
@@ -317,7 +431,8 @@ def run(
     args = build_parser().parse_args(argv)
     secrets = _secrets(args, env, stdin or sys.stdin)
     log = stderr if args.verbose else None
-    if args.command == "health":
+    started = time.monotonic()
+    if args.command in ("health", "metrics"):
         client = _client(args, env, 4, secrets.get("secret_file"), log)
         turn_secret = secrets.get("turn_secret_file") or args.turn_secret
         options = HealthOptions(
@@ -336,6 +451,11 @@ def run(
         )
         checks = run_health(client, options)
         recordings = None
+        if args.command == "metrics":
+            client.session.close()
+            if not args.quiet:  # what failed, for the journal of the timer's service
+                stdout.write(as_text(f"bbb-verify metrics {client.base}", checks, None) + "\n")
+            return _run_metrics(args, checks, started)
     else:
         client = _client(args, env, args.concurrency, secrets.get("secret_file"), log)
         progress = ProgressBar(stderr) if not args.json and stderr.isatty() else None

@@ -120,18 +120,21 @@ def check_http_redirect(ctx: HealthContext) -> CheckResult:
 
 def check_api_version(ctx: HealthContext) -> CheckResult:
     name = "api"
+    started = time.monotonic()
     try:
         answer = ctx.client.version()
     except (Unreachable, Unparseable) as exc:
         ctx.blocked["api"] = "the API did not answer"
         return _api_error(name, exc)
+    latency = {"latency_seconds": round(time.monotonic() - started, 6)}
     if not answer.success:
-        return CheckResult(name, Status.FAIL, f"GET api: {answer.describe_failure()}")
+        return CheckResult(name, Status.FAIL, f"GET api: {answer.describe_failure()}", latency)
     bbb = answer.text("bbbVersion") or "hidden"
     return CheckResult(
         name,
         Status.PASS,
         f"SUCCESS, apiVersion {answer.text('apiVersion') or '?'}, BBB version {bbb}",
+        latency,
     )
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 EXIT_OK = 0
@@ -36,6 +36,9 @@ class CheckResult:
     name: str
     status: Status
     detail: str
+    # What the check measured, for `bbb-verify metrics` and --json (e.g. the API's
+    # latency_seconds, the certificate's not_after_seconds); empty when nothing was.
+    values: Mapping[str, float] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -47,6 +50,7 @@ class CheckResult:
             "status": self.status.word,
             "ok": self.ok,
             "detail": self.detail,
+            **({"values": dict(self.values)} if self.values else {}),
         }
 
 

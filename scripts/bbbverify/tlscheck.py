@@ -52,11 +52,13 @@ def check_tls(target: TlsTarget) -> CheckResult:
     if not not_after:
         return CheckResult(NAME, Status.FAIL, f"{where}: certificate has no expiry date")
     left = days_left(not_after, time.time())
+    values = {"not_after_seconds": float(ssl.cert_time_to_seconds(not_after))}
     summary = f"{where}: chain and host name verified ({version}); expires {not_after}"
     if left < target.warn_days:
         return CheckResult(
             NAME,
             Status.FAIL,
             f"{summary}: only {left} days left (warning threshold {target.warn_days} days)",
+            values,
         )
-    return CheckResult(NAME, Status.PASS, f"{summary} ({left} days left)")
+    return CheckResult(NAME, Status.PASS, f"{summary} ({left} days left)", values)

@@ -50,6 +50,25 @@ class ResolvingAdapter(HTTPAdapter):
             **{**host_params, "host": address}, pool_kwargs=pool_kwargs
         )
 
+    # requests before 2.32.2 (Debian 12: 2.28, Ubuntu 22.04: 2.25, their python3-requests
+    # runs bbb-verify on the server) never call get_connection_with_tls_context, only this.
+    def get_connection(self, url: str, proxies: Mapping[str, str] | None = None) -> Any:
+        parts = requests.utils.urlparse(url)
+        name = (parts.hostname or "").lower()
+        address = self._resolve.get(name)
+        if address is None:
+            return super().get_connection(url, proxies)
+        scheme = parts.scheme or "http"
+        pool_kwargs = (
+            {"server_hostname": name, "assert_hostname": name} if scheme == "https" else {}
+        )
+        return self.poolmanager.connection_from_host(
+            host=address,
+            port=parts.port or (443 if scheme == "https" else 80),
+            scheme=scheme,
+            pool_kwargs=pool_kwargs,
+        )
+
     def add_headers(self, request: requests.PreparedRequest, **kwargs: Any) -> None:
         netloc = requests.utils.urlparse(request.url).netloc
         host = netloc.rsplit("@", 1)[-1]

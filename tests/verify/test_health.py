@@ -40,7 +40,10 @@ def test_each_checksum_algorithm_passes(
     statuses = {c["name"]: c["status"] for c in document["checks"]}
     assert statuses == {"tls": "skipped", "http-redirect": "skipped", "api": "ok", "secret": "ok"}
     assert "http://" in document["checks"][0]["detail"]
-    assert set(document["checks"][2]) == {"name", "status", "ok", "detail"}
+    # The JSON shape is a contract: extended (measured "values"), never renamed.
+    assert set(document["checks"][3]) == {"name", "status", "ok", "detail"}
+    assert set(document["checks"][2]) == {"name", "status", "ok", "detail", "values"}
+    assert 0 < document["checks"][2]["values"]["latency_seconds"] < 10
 
 
 def test_algorithm_disabled_on_server_is_a_checksum_error(
