@@ -23,9 +23,12 @@ PLAY = """- hosts: localhost
   vars:
     turn_hostname: bbb.example.org   # playbooks/vars/wiring.yml passes bbb_hostname
     turn_static_auth_secret: sentinel-turn-secret
-    tls_nginx_listen: haproxy
-    tls_reload_services: [nginx, haproxy]
-    firewall_turn_enabled: true
+    # What playbooks/vars/wiring.yml passes from the tls role.
+    turn_certificate_dir: /etc/letsencrypt/live/bbb.example.org
+    turn_nginx_http1_port: 81
+    turn_nginx_h2_port: 82
+    turn_haproxy_ciphers: ECDHE-ECDSA-AES128-GCM-SHA256
+    turn_haproxy_dh_param_file: /etc/nginx/ssl/ffdhe2048.pem
   tasks:
     - ansible.builtin.include_role: {name: turn, tasks_from: assert.yml, public: true}
     - ansible.builtin.copy:

@@ -45,8 +45,11 @@ def test_policy_file_and_bbb_web_keys(host) -> None:
 
 def test_nginx_accepts_the_privacy_config(host) -> None:
     assert host.run("nginx -t").rc == 0
-    site_log = host.file("/etc/nginx/conf.d/bbb-recordings-privacy.conf").content_string
-    assert re.search(r"^\s*1\s+0;", site_log, re.M), "off: playback not in the site log"
+    # The site's own access log (tls role) skips playback: wiring passed the recordings
+    # role's playback paths as tls_access_log_skip_uri_regex.
+    site = host.file("/etc/nginx/sites-available/bigbluebutton").content_string
+    assert '"~^/(playback|presentation|podcast|notes|recording)/"  0;' in site
+    assert "bigbluebutton.access.log combined if=$bbb_chapter_site_log;" in site
     include = host.file("/etc/bigbluebutton/nginx/recordings-privacy.nginx").content_string
     assert "access_log" not in include.split("#")[0]
 
