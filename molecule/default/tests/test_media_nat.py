@@ -12,6 +12,7 @@ upstream's reset) and shows that re-applying the role restores the settings.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
