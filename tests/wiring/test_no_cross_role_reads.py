@@ -10,17 +10,16 @@ never name a variable with another role's prefix. This test finds every such nam
 - templates: the whole file as Jinja;
 - Python plugins: quoted names with another role's prefix.
 
-Exceptions, each with its reason:
-- ``bbb_hostname``: the chapter's one shared global (every role that needs it declares
-  it in its argument specs; the inventory sets it once).
+Exceptions, each with its reason (no shared globals: even the host name reaches each
+role as its own input, e.g. tls_hostname):
 - preflight runs every later role's tasks/assert.yml and argument specs itself, through
   ``include_role`` (loop variable ``preflight_role``) and its action plugin, with the
   play's variables. Another role may read ``preflight_role`` only in its tasks/assert.yml
   (to skip a check that needs an earlier role's results while preflight runs it); no
   other ``preflight_*`` name anywhere. preflight's own reads of other roles' inputs (its
   identity checks) are listed in ALLOWED with their reason.
-- ALLOWED below: reads another helper ("joins") removes on its branch, and what is left
-  on this one; the lead deletes the entries as they go.
+- ALLOWED below: what is still read, each with its reason; the list only shrinks
+  (test_allowed_entries_are_still_needed).
 """
 
 from __future__ import annotations
@@ -54,43 +53,23 @@ PREFIXES = {
     "docker_engine": "docker_engine_",
     "preflight": "preflight_",
 }
-GLOBALS = {"bbb_hostname"}
+GLOBALS: set[str] = set()
 # preflight runs each role's tasks/assert.yml with include_role in a loop whose variable is
 # preflight_role: an assert may test it (to skip what needs an earlier role's results),
 # and only there.
 PREFLIGHT_MARKER = "preflight_role"
 BARE_KEYS = {"when", "that", "failed_when", "changed_when", "until"}
 
-# (role, variable): why it is still read. "joins": helper joins removes it on its branch.
+# (role, variable): why it is still read.
 ALLOWED: dict[tuple[str, str], str] = {
-    # joins: helper joins removes these on its branch (the lead deletes the entries).
-    ("bigbluebutton", "firewall_turn_port"): "joins",
-    ("common", "bbb_apt_extra_repositories"): "joins",
-    ("common", "bbb_apt_repo_url"): "joins",
-    ("common", "bbb_apt_suite"): "joins",
-    ("common", "docker_engine_docker_repo_url"): "joins",
-    ("common", "docker_engine_source"): "joins",
-    ("firewall", "bbb_freeswitch_udp_port_max"): "joins",
-    ("firewall", "bbb_freeswitch_udp_port_min"): "joins",
-    ("firewall", "bbb_sfu_udp_port_max"): "joins",
-    ("firewall", "bbb_sfu_udp_port_min"): "joins",
-    ("greenlight", "bbb_api_secret"): "joins",
-    ("greenlight", "bbb_api_url"): "joins",
-    ("landing_room", "greenlight_admin_email"): "joins",
-    ("landing_room", "greenlight_relative_url_root"): "joins",
-    ("landing_room", "greenlight_runner_result"): "joins",
-    ("landing_room", "recordings_enabled"): "joins",
-    ("meeting_schedule", "common_timezone"): "joins",
-    ("meeting_schedule", "landing_room_friendly_id"): "joins",
-    ("meeting_schedule", "recordings_enabled"): "joins",
+    # greenlight's runner entry point is its published interface: include_role of
+    # tasks/runner.yml with greenlight_runner_* parameters, the result back as this fact.
+    ("landing_room", "greenlight_runner_result"): "greenlight: the runner's published result",
     # preflight: its identity checks read the secret and the ACME settings before any change.
+    ("preflight", "bbb_hostname"): "preflight: checks the name resolves to this server",
     ("preflight", "bbb_secret"): "preflight: checks the bigbluebutton role's secret",
     ("preflight", "tls_acme_directory_url"): "preflight: checks the ACME server is reachable",
     ("preflight", "tls_certificate_source"): "preflight: checks the ACME server is reachable",
-    # frontdoor, left: the turn role's relay-range check reads the bigbluebutton role's
-    # media range; wiring cannot pass it in the turn scenario (no bigbluebutton role there).
-    ("turn", "bbb_udp_port_min"): "frontdoor: left (media range)",
-    ("turn", "bbb_udp_port_max"): "frontdoor: left (media range)",
 }
 
 ENV = jinja2.Environment(extensions=["jinja2.ext.do", "jinja2.ext.loopcontrols"])
@@ -196,7 +175,7 @@ def test_allowed_entries_are_still_needed(entry: tuple[str, str]) -> None:
 
 
 def test_the_tls_and_turn_roles_read_nothing_of_each_other() -> None:
-    """This branch's part (issue 16, the front door): tls and turn share only the wiring."""
+    """The front door (issue 16): tls and turn share only the wiring."""
     found = cross_reads()
     mine = {
         k

@@ -358,7 +358,7 @@ def test_unreachable_acme_server_fails_clearly_and_changes_nothing(host, ip, peb
 
 def test_missing_hostname_fails_clearly_and_changes_nothing(host):
     site = host.file(SITE).sha256sum
-    run = reconverge({"bbb_hostname": ""})
+    run = reconverge({"bbb_hostname": ""})  # wiring passes it on as tls_hostname
     assert run.returncode != 0
     assert "bbb_hostname is '': set it in the inventory" in said(run)
     assert host.file(SITE).sha256sum == site
