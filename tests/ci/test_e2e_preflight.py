@@ -74,6 +74,7 @@ def preflight(out: Path) -> Run:
         PLAYBOOK,
         inventory=str(out / "hosts.yml"),
         extra_vars=machine_overrides(),
+        args=["--tags", "preflight"],
         env={"ANSIBLE_RETRY_FILES_ENABLED": "false"},
     )
 

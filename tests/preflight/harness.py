@@ -15,15 +15,9 @@ from pathlib import Path
 from tests.support.paths import REPO
 from tests.support.playbook import run_playbook
 
-# As playbooks/site.yml: the values that cross roles come from playbooks/vars/wiring.yml.
-PLAY = f"""- name: Preflight on this machine
-  hosts: bbb
-  gather_facts: true
-  vars_files:
-    - {REPO / "playbooks" / "vars" / "wiring.yml"}
-  roles:
-    - role: preflight
-"""
+# playbooks/site.yml itself, with only its preflight role (--tags preflight): every
+# role's defaults and the wiring load as in a real run.
+SITE = REPO / "playbooks" / "site.yml"
 HOSTS = """all:
   children:
     bbb:
@@ -67,14 +61,12 @@ def run_preflight(tmp_path: Path, overrides: dict[str, object] | None = None) ->
     (inventory / "hosts.yml").write_text(HOSTS)
     if not (inventory / "group_vars").exists():
         (inventory / "group_vars").symlink_to(REPO / "inventory" / "lab" / "group_vars")
-    play = tmp_path / "preflight.yml"
-    play.write_text(PLAY)
     extra = tmp_path / "extra.json"
     extra.write_text(json.dumps({**LOCAL, **(overrides or {})}))
     result = run_playbook(
-        play,
+        SITE,
         inventory=str(inventory),
-        args=["-e", f"@{extra}"],
+        args=["--tags", "preflight", "-e", f"@{extra}"],
         env={"ANSIBLE_CONFIG": str(REPO / "ansible.cfg")},
     )
     return Run(result.returncode, result.stdout + result.stderr)
