@@ -30,8 +30,7 @@ ROLES = role_names()
 ELLIPSES = ("...", "…")
 # Disagreements left to the lead (defaults are not changed by the documentation test's
 # author): each must still be one, so a fixed entry has to leave this list.
-KNOWN_UNDEFAULTED: dict[tuple[str, str], str] = {
-}
+KNOWN_UNDEFAULTED: dict[tuple[str, str], str] = {}
 
 
 def _templated(value: Any) -> bool:
