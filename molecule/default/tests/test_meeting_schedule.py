@@ -18,7 +18,7 @@ def test_schedule_files(host):
     assert "BEGIN:VTIMEZONE\r\nTZID:Australia/Sydney\r\n" in body
     assert "RECURRENCE-ID;TZID=Australia/Sydney:20261201T190000\r\n" in body
     page = host.file(f"{WEB}/index.html").content_string
-    assert '<html lang="en">' in page
+    assert '<html lang="en-AU">' in page  # the example chapter's locale (issue 17)
     day = dt.date(dt.date.today().year, 12, 1)
     day += dt.timedelta(days=(1 - day.weekday()) % 7)  # first Tuesday of December
     assert f"{day:%a} {day.day} {day:%b %Y}, 21:00 NZDT" in page  # Auckland
