@@ -157,7 +157,7 @@ class ActionModule(ActionBase):
         flagged: list[str] = []
         spec = copy.deepcopy(dict(options))
         for name, option in options.items():
-            if name in task_vars:
+            if name in task_vars and (name not in defaults or task_vars[name] != defaults[name]):
                 raw, source = task_vars[name], ""
             elif name in defaults:
                 raw, source = defaults[name], self._source(defaults[name], task_vars)
