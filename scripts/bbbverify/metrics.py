@@ -69,15 +69,15 @@ class RecordingsFacts:
         return days > 0 and self.growth_bytes_per_day * days > self.avail_bytes
 
 
-def _ids(directory: Path) -> Iterator[str]:
-    """Record ids under ``directory/<format>/<id>``."""
+def _recordings(directory: Path) -> Iterator[Path]:
+    """The recording directories ``directory/<format>/<record id>``."""
     if not directory.is_dir():
         return
     for fmt in directory.iterdir():
         if fmt.is_dir():
             for entry in fmt.iterdir():
                 if RECORD_ID.fullmatch(entry.name):
-                    yield entry.name
+                    yield entry
 
 
 def _size(path: Path) -> int:
@@ -112,7 +112,9 @@ def _status_ids(status: Path, step: str, suffix: str) -> set[str]:
 
 def collect_recordings(options: LocalOptions, now: float) -> RecordingsFacts:
     data = options.data_dir
-    by_state = {state: len(set(_ids(data / state))) for state in STATES}
+    # One walk of each state's directories serves the counts and the growth rate.
+    found = {state: list(_recordings(data / state)) for state in STATES}
+    by_state = {state: len({entry.name for entry in found[state]}) for state in STATES}
     status = data / "recording" / "status"
     archived = _status_ids(status, "archived", ".done")
     published = _status_ids(status, "published", ".done")
@@ -122,15 +124,12 @@ def collect_recordings(options: LocalOptions, now: float) -> RecordingsFacts:
     waiting = archived - published - failed
     stuck = {rid for rid in waiting if now - _started(rid) > options.stuck_after_seconds}
     since = now - options.window_days * DAY
-    recent = 0
-    for state in STATES:
-        base = data / state
-        if not base.is_dir():
-            continue
-        for fmt in base.iterdir():
-            for entry in fmt.iterdir() if fmt.is_dir() else ():
-                if RECORD_ID.fullmatch(entry.name) and _started(entry.name) >= since:
-                    recent += _size(entry)
+    recent = sum(
+        _size(entry)
+        for entries in found.values()
+        for entry in entries
+        if _started(entry.name) >= since
+    )
     where = data if data.exists() else Path("/")
     fs = os.statvfs(where)
     return RecordingsFacts(
