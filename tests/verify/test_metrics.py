@@ -15,8 +15,9 @@ from pathlib import Path
 import pytest
 from bbb_api_double.server import DoubleServer
 from bbbverify.metrics import RecordingsFacts
-from prometheus_client.parser import text_string_to_metric_families
 from verify_cli import CliResult
+
+from tests.support.prometheus import samples, value
 
 Cli = Callable[..., CliResult]
 NOW_MS = int(time.time() * 1000)
@@ -25,18 +26,6 @@ DAY_MS = 86_400_000
 
 def rid(n: int, age_ms: int) -> str:
     return f"{n:040x}-{NOW_MS - age_ms}"
-
-
-def samples(path: Path) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
-    found = {}
-    for family in text_string_to_metric_families(path.read_text(encoding="utf-8")):
-        for sample in family.samples:
-            found[(sample.name, tuple(sorted(sample.labels.items())))] = sample.value
-    return found
-
-
-def value(found: dict, name: str, **labels: str) -> float:
-    return found[(name, tuple(sorted(labels.items())))]
 
 
 def make_tree(data: Path) -> dict[str, str]:
@@ -106,7 +95,7 @@ def test_metrics_of_a_healthy_server_and_its_recordings(
     )  # fmt: skip
     assert result.code == 0, result.err
     assert oct(out.stat().st_mode & 0o777) == "0o644"
-    found = samples(out)
+    found = samples(out.read_text(encoding="utf-8"))
     assert value(found, "bbb_api_up") == 1
     assert 0 < value(found, "bbb_api_latency_seconds") < 10
     assert value(found, "bbb_verify_check_ok", check="secret") == 1
@@ -141,7 +130,7 @@ def test_a_broken_server_is_written_as_failing_metrics_not_as_an_exit_code(
     args = ["--secret-file", secret_file, "--textfile", str(out), "--no-recordings"]
     result = cli(["metrics", "--url", url_of(wrong), *args])
     assert result.code == 0, result.err
-    found = samples(out)
+    found = samples(out.read_text(encoding="utf-8"))
     assert value(found, "bbb_api_up") == 1
     assert value(found, "bbb_verify_check_ok", check="secret") == 0
     assert value(found, "bbb_verify_check_status", check="secret", status="failed") == 1
@@ -149,7 +138,7 @@ def test_a_broken_server_is_written_as_failing_metrics_not_as_an_exit_code(
 
     result = cli(["metrics", "--url", f"http://127.0.0.1:{free_port}/bigbluebutton/", *args])
     assert result.code == 0, result.err
-    found = samples(out)
+    found = samples(out.read_text(encoding="utf-8"))
     assert value(found, "bbb_api_up") == 0
     assert value(found, "bbb_verify_check_status", check="api", status="error") == 1
     assert value(found, "bbb_verify_check_status", check="secret", status="skipped") == 1
@@ -171,7 +160,10 @@ def test_missing_backup_stamp_reads_as_never(
         ]
     )  # fmt: skip
     assert result.code == 0, result.err
-    assert value(samples(out), "bbb_backup_last_success_timestamp_seconds") == 0
+    assert (
+        value(samples(out.read_text(encoding="utf-8")), "bbb_backup_last_success_timestamp_seconds")
+        == 0
+    )
 
 
 def test_unwritable_textfile_is_exit_2_and_names_the_option(

@@ -10,7 +10,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from prometheus_client.parser import text_string_to_metric_families
+
+from tests.support.prometheus import Samples, samples, value
 
 SCRAPE = (
     'python3 -c "import urllib.request;'
@@ -26,19 +27,8 @@ def run_metrics(host) -> None:
     )
 
 
-def scrape(host) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
-    text = host.check_output(SCRAPE)
-    found = {}
-    for family in text_string_to_metric_families(text):
-        for sample in family.samples:
-            found[(sample.name, tuple(sorted(sample.labels.items())))] = sample.value
-    return found
-
-
-def value(found, name: str, **labels: str) -> float:
-    key = (name, tuple(sorted(labels.items())))
-    assert key in found, f"{name}{labels} not exported"
-    return found[key]
+def scrape(host) -> Samples:
+    return samples(host.check_output(SCRAPE))
 
 
 def journal(host) -> str:
