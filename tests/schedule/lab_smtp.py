@@ -50,7 +50,10 @@ def server(
             and data.login == user.encode()
             and data.password == password.encode()
         )
-        return AuthResult(success=ok)
+        # handled=False: aiosmtpd itself answers a refusal with "535 5.7.8
+        # Authentication credentials invalid", as a real mail server does. With the
+        # default (handled=True) it sends nothing, and the client waits for its timeout.
+        return AuthResult(success=ok, handled=False)
 
     return Controller(
         _Maildir(maildir),

@@ -192,6 +192,8 @@ def test_refused_login_is_retried_later(
     (tmp_path / "smtp-password").write_text("wrong\n")
     failed = _run(config)
     assert failed.returncode == 1 and "not sent" in failed.stderr
+    # Refused by the server (535), not given up on after a silent wait.
+    assert "535" in failed.stderr, failed.stderr
     assert json.loads((tmp_path / "state/reminders-sent.json").read_text())["sent"] == []
     (tmp_path / "smtp-password").write_text(SENTINEL + "\n")
     assert _run(config).returncode == 0
