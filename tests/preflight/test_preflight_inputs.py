@@ -1,55 +1,154 @@
 """Preflight checks every later role's input before anything changes, and says all at once.
 
-Each test runs the preflight role on this machine (``harness.run_preflight``: connection
-local, the lab's inventory plus one set of bad values) and expects one failure whose
-final report names every bad variable, with ``changed=0`` and no secret in the output.
+One run of ``playbooks/site.yml --tags preflight`` on this machine checks every set of
+inputs below and in bad_inputs.yml (``harness.run_preflight_batch``: one host per set,
+connection local, the lab's inventory plus that set's bad values as host vars). Each bad
+set must fail with one message naming every bad variable, with ``changed=0``; no secret
+appears anywhere in the output.
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+from typing import Any
 
-from harness import run_preflight
+import pytest
+import yaml
+from harness import Batch, run_preflight_batch
 
 # Secrets the bad inputs carry; none may appear anywhere in the output.
 SENTINEL_SECRET = "Sentinel0secret with spaces 7f3a9c"
 SENTINEL_NUMBER = 918273645546372819
 SENTINEL_WEAK_PASSWORD = "sentinelweakpassword"
 LETS_ENCRYPT = "https://acme-v02.api.letsencrypt.org/directory"
+TABLE: list[dict[str, Any]] = yaml.safe_load((Path(__file__).parent / "bad_inputs.yml").read_text())
+
+# The sets the tests below look at, by host name; "lab" is the lab's inputs unchanged.
+CASES: dict[str, dict[str, object]] = {
+    "lab": {},
+    "argument-specs": {
+        "tls_certificate_source": "acmee",
+        "docker_engine_source": "distro",
+        "firewall_default_incoming": "alow",
+        "greenlight_image_source": "pul",
+        "bbb_apt_hold": "maybe",
+        "greenlight_backup_keep": "many",
+    },
+    "six-problems": {
+        "bbb_hostname": "meet.chapter.example.org",
+        "greenlight_admin_email": "Admin@bbb.lab.test",
+        "recordings_keep_published_days": -1,
+        "landing_room_short_path": "/rooms",
+        "turn_credential_ttl": 5,
+        "common_locale": "en_US.ISO-8859-1",
+    },
+    "trailing-newlines": {
+        "bbb_release": "jammy-300\n",
+        "vault_landing_room_viewer_access_code": "k7m2pq\n",
+        "greenlight_image": "bigbluebutton/greenlight:v3.8.2.4\n",
+        "greenlight_primary_color": "#467fcf\n",
+        "common_timezone": "Etc/UTC\n",
+        "turn_denied_peer_cidrs": ["10.0.0.0/8\n"],
+        "recordings_retention_randomized_delay": "30min\n",
+    },
+    "yaml-types": {
+        "vault_landing_room_viewer_access_code": 7395,
+        "vault_greenlight_smtp_password": SENTINEL_NUMBER,
+        "bbb_secret": SENTINEL_NUMBER,
+        "schedule_start_time": 1140,
+        "recordings_enabled": "false",
+    },
+    "weaken-the-server": {
+        "greenlight_bind_address": "0.0.0.0",
+        "bbb_web_properties_mode": "0644",
+        "greenlight_dir": "/",
+        "greenlight_backup_dir": "/var/",
+        "greenlight_image": "docker.io/bigbluebutton/greenlight:v3",
+        "greenlight_postgres_image": "docker.io/library/postgres:14",
+        "greenlight_redis_image": "registry.example.org:5000/redis:6.2",
+        "greenlight_admin_email": "admin@chapter.example.org",
+        "tls_acme_directory_url": LETS_ENCRYPT,
+        "tls_acme_email": "ops@chapter.test",
+        "bbb_secret": SENTINEL_SECRET,
+        "vault_greenlight_admin_password": SENTINEL_WEAK_PASSWORD,
+    },
+    "managed-extra-properties": {
+        "bbb_web_extra_properties": {
+            "defaultWelcomeMessageFooter": "This server is run by our chapter.",
+            "disableRecordingDefault": "false",
+            "defaultGuestPolicy": "ASK_MODERATOR",
+        }
+    },
+}
 
 
-def _expect_refused(tmp_path: Path, bad: dict[str, object], names: list[str]) -> str:
-    run = run_preflight(tmp_path, bad)
-    assert run.returncode != 0, run.output[-4000:]
+def _pack(table: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    """The table's entries on as few hosts as can share one report: an entry joins the
+    first host where none of the variables it sets or reads is set or read already."""
+    hosts: list[tuple[set[str], list[dict[str, Any]]]] = []
+    for entry in table:
+        keys = set(entry["vars"]) | set(entry.get("also_reads", []))
+        for used, entries in hosts:
+            if not keys & used:
+                used |= keys
+                entries.append(entry)
+                break
+        else:
+            hosts.append((keys, [entry]))
+    return {f"table-{number}": entries for number, (_, entries) in enumerate(hosts, 1)}
+
+
+PACKED = _pack(TABLE)
+HOST_OF = {entry["id"]: host for host, entries in PACKED.items() for entry in entries}
+
+
+@pytest.fixture(scope="module")
+def batch(tmp_path_factory: pytest.TempPathFactory) -> Batch:
+    cases = dict(CASES)
+    for host, entries in PACKED.items():
+        cases[host] = {name: value for entry in entries for name, value in entry["vars"].items()}
+    return run_preflight_batch(tmp_path_factory.mktemp("preflight"), cases)
+
+
+def test_the_table_shares_hosts() -> None:
+    assert len(set(HOST_OF)) == len(TABLE), "duplicate ids in bad_inputs.yml"
+    assert len(PACKED) < len(TABLE) / 3
+
+
+def _expect_refused(batch: Batch, case: str, names: list[str]) -> str:
+    run = batch.hosts[case]
+    assert run.failed, f"{case}: preflight passed\n{batch.output[-4000:]}"
     assert run.changed == 0
-    report = run.report
-    missing = [name for name in names if name not in report]
-    assert not missing, f"not in the report: {missing}\n{report or run.output[-4000:]}"
-    for secret in (SENTINEL_SECRET, str(SENTINEL_NUMBER), SENTINEL_WEAK_PASSWORD):
-        assert secret not in run.output
-    return report
+    missing = [name for name in names if name not in run.report]
+    assert not missing, f"{case}: not in the report: {missing}\n{run.report}"
+    return run.report
 
 
-def test_the_lab_inputs_pass(tmp_path: Path) -> None:
-    run = run_preflight(tmp_path)
-    assert run.returncode == 0, run.output[-4000:]
+def test_no_secret_anywhere_in_the_output(batch: Batch) -> None:
+    forbidden = [SENTINEL_SECRET, str(SENTINEL_NUMBER), SENTINEL_WEAK_PASSWORD]
+    forbidden += [entry["forbid"] for entry in TABLE if "forbid" in entry]
+    assert [secret for secret in forbidden if secret in batch.output] == []
+
+
+@pytest.mark.parametrize("entry", TABLE, ids=[entry["id"] for entry in TABLE])
+def test_each_bad_input_is_named(batch: Batch, entry: dict[str, Any]) -> None:
+    _expect_refused(batch, HOST_OF[entry["id"]], entry["expect"])
+
+
+def test_the_lab_inputs_pass(batch: Batch) -> None:
+    run = batch.hosts["lab"]
+    assert not run.failed, run.report or batch.output[-4000:]
     assert run.changed == 0
-    assert "TASK [preflight : Validate the later roles' argument specs" in run.output
-    assert "ignored=0" in run.output
+    assert "TASK [preflight : Validate the later roles' argument specs" in batch.output
+    assert re.search(r"^lab\s*:.*\bignored=0\b", batch.output, re.M), batch.output[-2000:]
 
 
-def test_argument_spec_types_and_choices_fail_in_preflight(tmp_path: Path) -> None:
+def test_argument_spec_types_and_choices_fail_in_preflight(batch: Batch) -> None:
     """Issue 15 item 3: specs were validated only when each role started."""
     report = _expect_refused(
-        tmp_path,
-        {
-            "tls_certificate_source": "acmee",
-            "docker_engine_source": "distro",
-            "firewall_default_incoming": "alow",
-            "greenlight_image_source": "pul",
-            "bbb_apt_hold": "maybe",
-            "greenlight_backup_keep": "many",
-        },
+        batch,
+        "argument-specs",
         [
             "tls_certificate_source must be one of: acme, own, got: acmee",
             "docker_engine_source must be one of",
@@ -62,18 +161,11 @@ def test_argument_spec_types_and_choices_fail_in_preflight(tmp_path: Path) -> No
     assert "write true or false without quotes" in report
 
 
-def test_every_problem_is_reported_in_one_run(tmp_path: Path) -> None:
+def test_every_problem_is_reported_in_one_run(batch: Batch) -> None:
     """Issue 15 item 10: preflight stopped at the first problem."""
     report = _expect_refused(
-        tmp_path,
-        {
-            "bbb_hostname": "meet.chapter.example.org",
-            "greenlight_admin_email": "Admin@bbb.lab.test",
-            "recordings_keep_published_days": -1,
-            "landing_room_short_path": "/rooms",
-            "turn_credential_ttl": 5,
-            "common_locale": "en_US.ISO-8859-1",
-        },
+        batch,
+        "six-problems",
         [
             "preflight_placeholder_domains",
             "greenlight_admin_email",
@@ -86,19 +178,11 @@ def test_every_problem_is_reported_in_one_run(tmp_path: Path) -> None:
     assert "Preflight found " in report and "Fix them all" in report
 
 
-def test_a_trailing_newline_is_refused(tmp_path: Path) -> None:
+def test_a_trailing_newline_is_refused(batch: Batch) -> None:
     """Issue 15 item 4: `$` let one trailing newline through (a YAML block scalar)."""
     _expect_refused(
-        tmp_path,
-        {
-            "bbb_release": "jammy-300\n",
-            "vault_landing_room_viewer_access_code": "k7m2pq\n",
-            "greenlight_image": "bigbluebutton/greenlight:v3.8.2.4\n",
-            "greenlight_primary_color": "#467fcf\n",
-            "common_timezone": "Etc/UTC\n",
-            "turn_denied_peer_cidrs": ["10.0.0.0/8\n"],
-            "recordings_retention_randomized_delay": "30min\n",
-        },
+        batch,
+        "trailing-newlines",
         [
             "bbb_release",
             "landing_room_viewer_access_code",
@@ -111,17 +195,11 @@ def test_a_trailing_newline_is_refused(tmp_path: Path) -> None:
     )
 
 
-def test_yaml_numbers_and_quoted_booleans_are_named(tmp_path: Path) -> None:
+def test_yaml_numbers_and_quoted_booleans_are_named(batch: Batch) -> None:
     """Issue 15 item 4: an unquoted number or a quoted boolean: a message saying what to write."""
     report = _expect_refused(
-        tmp_path,
-        {
-            "vault_landing_room_viewer_access_code": 7395,
-            "vault_greenlight_smtp_password": SENTINEL_NUMBER,
-            "bbb_secret": SENTINEL_NUMBER,
-            "schedule_start_time": 1140,
-            "recordings_enabled": "false",
-        },
+        batch,
+        "yaml-types",
         [
             "landing_room_viewer_access_code (set through vault_landing_room_viewer_access_code) "
             "is a number in YAML",
@@ -134,24 +212,11 @@ def test_yaml_numbers_and_quoted_booleans_are_named(tmp_path: Path) -> None:
     assert "7395" not in report
 
 
-def test_inputs_that_weaken_the_server_are_refused(tmp_path: Path) -> None:
+def test_inputs_that_weaken_the_server_are_refused(batch: Batch) -> None:
     """Issue 15 item 7: each of these passed preflight on main."""
     _expect_refused(
-        tmp_path,
-        {
-            "greenlight_bind_address": "0.0.0.0",
-            "bbb_web_properties_mode": "0644",
-            "greenlight_dir": "/",
-            "greenlight_backup_dir": "/var/",
-            "greenlight_image": "docker.io/bigbluebutton/greenlight:v3",
-            "greenlight_postgres_image": "docker.io/library/postgres:14",
-            "greenlight_redis_image": "registry.example.org:5000/redis:6.2",
-            "greenlight_admin_email": "admin@chapter.example.org",
-            "tls_acme_directory_url": LETS_ENCRYPT,
-            "tls_acme_email": "ops@chapter.test",
-            "bbb_secret": SENTINEL_SECRET,
-            "vault_greenlight_admin_password": SENTINEL_WEAK_PASSWORD,
-        },
+        batch,
+        "weaken-the-server",
         [
             "greenlight_bind_address is '0.0.0.0'",
             "bbb_web_properties_mode is '0644'",
@@ -168,20 +233,12 @@ def test_inputs_that_weaken_the_server_are_refused(tmp_path: Path) -> None:
     )
 
 
-def test_a_key_another_input_manages_is_refused_in_bbb_web_extra_properties(
-    tmp_path: Path,
-) -> None:
+def test_a_key_another_input_manages_is_refused_in_bbb_web_extra_properties(batch: Batch) -> None:
     """Issue 16: the example inventory suggested the welcome footer here, which the
     recordings role wrote too (two writers, a restart of bbb-web on every run)."""
     report = _expect_refused(
-        tmp_path,
-        {
-            "bbb_web_extra_properties": {
-                "defaultWelcomeMessageFooter": "This server is run by our chapter.",
-                "disableRecordingDefault": "false",
-                "defaultGuestPolicy": "ASK_MODERATOR",
-            }
-        },
+        batch,
+        "managed-extra-properties",
         [
             "which another input manages: remove them from bbb_web_extra_properties",
             "defaultWelcomeMessageFooter through recordings_welcome_footer_enabled"
