@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from harness import run_preflight
 
 # Secrets the bad inputs carry; none may appear anywhere in the output.
@@ -191,3 +192,37 @@ def test_a_key_another_input_manages_is_refused_in_bbb_web_extra_properties(
     )
     # A key nobody else manages stays allowed, so only the two managed keys are named.
     assert "defaultGuestPolicy" not in report
+
+
+def test_an_unsupported_release_line_or_version_is_refused(tmp_path: Path) -> None:
+    """Issue 18: upgrade.yml to a release line the role does not support fails before any
+    change (preflight is its first play). jammy-301 passed the old check (jammy-30[0-9])."""
+    report = _expect_refused(
+        tmp_path,
+        {
+            "bbb_release": "jammy-301",
+            "bbb_package_version": "1:3.1.0-1",
+            "bbb_upgrade_notice_seconds": "300",
+        },
+        [
+            "bbb_release is 'jammy-301'",
+            'bbb_package_version is "1:3.1.0-1"',
+            "bbb_upgrade_notice_seconds a whole number",
+        ],
+    )
+    assert "supports the 3.0 line only" in report
+
+
+@pytest.mark.parametrize(
+    ("bad", "shown"),
+    [
+        ("1:3.0-14\n", '"1:3.0-14\\n"'),
+        ("3.00", '"3.00"'),
+        (3.0, "3.0 (a number: YAML read it unquoted)"),
+    ],
+)
+def test_a_package_version_must_be_a_quoted_3_0_version(
+    tmp_path: Path, bad: object, shown: str
+) -> None:
+    report = _expect_refused(tmp_path, {"bbb_package_version": bad}, ["bbb_package_version"])
+    assert f"bbb_package_version is {shown}" in report
