@@ -67,6 +67,17 @@ def test_the_gate_and_the_backup_come_before_the_package_change() -> None:
     assert _plays()[0]["roles"][0]["role"] == "preflight"
 
 
+def test_preflight_sees_every_role_of_site_yml_and_runs_no_other_task() -> None:
+    """Preflight checks each role's inputs with that role's defaults, which only the
+    roles of the play provide: the first play lists site.yml's roles, all but preflight
+    tagged never (loaded, not run)."""
+    site = yaml.safe_load((REPO / "playbooks" / "site.yml").read_text())[0]["roles"]
+    first = _plays()[0]["roles"]
+    assert [r["role"] for r in first] == [r["role"] for r in site]
+    assert all(r.get("tags") == ["never"] for r in first[1:])
+    assert "tags" not in first[0] or "never" not in first[0]["tags"]
+
+
 def test_the_site_reapplies_the_configuration_and_verify_comes_last() -> None:
     plays = _plays()
     assert (
