@@ -73,6 +73,15 @@ CASES: dict[str, dict[str, object]] = {
         "bbb_secret": SENTINEL_SECRET,
         "vault_greenlight_admin_password": SENTINEL_WEAK_PASSWORD,
     },
+    # Issue 18: the release line upgrade.yml may move to, and a pinned package version.
+    "release-line": {
+        "bbb_release": "jammy-301",
+        "bbb_package_version": "1:3.1.0-1",
+        "bbb_upgrade_notice_seconds": "300",
+    },
+    "version-with-a-newline": {"bbb_package_version": "1:3.0-14\n"},
+    "version-not-of-the-line": {"bbb_package_version": "3.00"},
+    "version-as-a-number": {"bbb_package_version": 3.0},
     "managed-extra-properties": {
         "bbb_web_extra_properties": {
             "defaultWelcomeMessageFooter": "This server is run by our chapter.",
@@ -248,3 +257,33 @@ def test_a_key_another_input_manages_is_refused_in_bbb_web_extra_properties(batc
     )
     # A key nobody else manages stays allowed, so only the two managed keys are named.
     assert "defaultGuestPolicy" not in report
+
+
+def test_an_unsupported_release_line_or_version_is_refused(batch: Batch) -> None:
+    """Issue 18: upgrade.yml to a release line the role does not support fails before any
+    change (preflight is its first play). jammy-301 passed the old check (jammy-30[0-9])."""
+    report = _expect_refused(
+        batch,
+        "release-line",
+        [
+            "bbb_release is 'jammy-301'",
+            'bbb_package_version is "1:3.1.0-1"',
+            "bbb_upgrade_notice_seconds a whole number",
+        ],
+    )
+    assert "supports the 3.0 line only" in report
+
+
+@pytest.mark.parametrize(
+    ("case", "shown"),
+    [
+        ("version-with-a-newline", '"1:3.0-14\\n"'),
+        ("version-not-of-the-line", '"3.00"'),
+        ("version-as-a-number", "3.0 (a number: YAML read it unquoted)"),
+    ],
+)
+def test_a_package_version_must_be_a_quoted_3_0_version(
+    batch: Batch, case: str, shown: str
+) -> None:
+    report = _expect_refused(batch, case, ["bbb_package_version"])
+    assert f"bbb_package_version is {shown}" in report

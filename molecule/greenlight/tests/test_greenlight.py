@@ -191,15 +191,38 @@ def test_upgrade_recreated_greenlight_with_new_tag(host):
 
 
 def test_pre_upgrade_dump_holds_the_canary(host):
+    # One dump per image change: the good upgrade, then the broken release (side_effect).
     dumps = host.check_output(
         "ls /var/backups/greenlight-v3/greenlight-v3-production-*-pre-upgrade.dump"
     ).split()
-    assert len(dumps) == 1
-    assert host.file(dumps[0]).mode == 0o600
-    content = host.check_output(
-        f"docker exec -i postgres pg_restore --data-only --table=recordings -f - < {dumps[0]}"
-    )
-    assert "canary-recording" in content
+    assert len(dumps) == 2
+    for dump in dumps:
+        assert host.file(dump).mode == 0o600
+        content = host.check_output(
+            f"docker exec -i postgres pg_restore --data-only --table=recordings -f - < {dump}"
+        )
+        assert "canary-recording" in content
+
+
+def test_a_broken_release_was_rolled_back_and_said_so(host):
+    scenario = yaml.safe_load(SCENARIO_VARS.read_text())
+    message = host.file("/var/tmp/gl-rollback.msg").content_string
+    assert message.startswith("Greenlight upgrade ROLLED BACK: "), message
+    assert scenario["greenlight_test_broken_image"] in message
+    assert f"runs {scenario['greenlight_test_upgrade_image']} again" in message
+    newest_dump = sorted(
+        host.check_output(
+            "ls /var/backups/greenlight-v3/greenlight-v3-production-*-pre-upgrade.dump"
+        ).split()
+    )[-1]
+    assert f"restored from {newest_dump}" in message
+
+
+def test_the_rollback_undid_the_broken_release_migration_and_kept_the_canary(host):
+    line = host.file("/var/tmp/gl-rollback-state.txt").content_string
+    state = json.loads(line[line.index("BBB_CHAPTER_RESULT ") + len("BBB_CHAPTER_RESULT ") :])
+    assert state["canary"] == 1
+    assert state["versions"] and "29990101000000" not in state["versions"]
 
 
 def test_backup_files_exist(host):

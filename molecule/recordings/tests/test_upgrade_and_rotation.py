@@ -113,3 +113,42 @@ def test_the_second_run_restarted_nothing(host) -> None:
     (side_effect.yml asserts changed=0) restarts bbb-web no more."""
     after_rotation = _lines(host, f"{EVIDENCE}/web-starts.after-rotation")
     assert _lines(host, f"{EVIDENCE}/web-starts.after-second-run") == after_rotation
+
+
+# --- playbooks/upgrade.yml (issue 18): side_effect.yml ran it three times -----------------
+def _log(host, name: str) -> str:
+    """A kept upgrade.yml run (stdout, then stderr), whitespace collapsed: ansible wraps
+    long messages."""
+    return " ".join(host.file(f"{EVIDENCE}/{name}").content_string.split())
+
+
+def test_upgrade_refused_while_a_meeting_ran_and_changed_no_package(host) -> None:
+    log = _log(host, "upgrade-refused.log")
+    assert "1 meeting(s) running on bbb-mol-recordings: 'Chapter monthly'" in log
+    assert "bbb_upgrade_end_meetings" in log
+    assert host.file(f"{EVIDENCE}/refused.version").content_string.strip() == "1:3.0.0~standin1"
+    assert "TASK [bigbluebutton : Upgrade the BigBlueButton packages" not in log
+
+
+def test_upgrade_ended_the_meeting_upgraded_and_verified(host) -> None:
+    log = _log(host, "upgrade-first.log")
+    assert "Chat notice delivered to 1 of 1 meeting(s)" in log
+    summary = log[log.rindex("TASK [Summary]") :]
+    for name in ("bbb-apps-akka", "bbb-record-core", "bbb-web"):
+        assert f"{name}: 1:3.0.0~standin1 -> 1:3.0.0~standin2" in summary, summary
+    assert "Greenlight: not deployed on this server" in summary
+    assert "bbb-verify health ok, bbb-verify playback ok" in summary
+    assert "Meetings ended for the upgrade (with notice): 1" in summary
+
+
+@pytest.mark.parametrize("name", ["bbb-record-core", "bbb-web", "bbb-apps-akka", "bigbluebutton"])
+def test_packages_stay_held_after_the_upgrade(host, name: str) -> None:
+    assert host.run(f"apt-mark showhold {name}").stdout.strip() == name
+
+
+def test_a_second_upgrade_run_changed_and_restarted_nothing(host) -> None:
+    log = _log(host, "upgrade-second.log")
+    assert re.search(r"bbb-mol-recordings : ok=\d+ changed=0 ", log), log[-2000:]
+    summary = log[log.rindex("TASK [Summary]") :]
+    assert "BigBlueButton packages: unchanged" in summary
+    assert "RUNNING HANDLER" not in log

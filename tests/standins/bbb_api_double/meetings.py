@@ -106,6 +106,8 @@ class MeetingRegistry:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._meetings: dict[str, Meeting] = {}
+        # (meetingID, userName, message) of each sendChatMessage, for tests.
+        self.chat_log: list[tuple[str, str, str]] = []
 
     def create(
         self,

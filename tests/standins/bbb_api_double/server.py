@@ -4,7 +4,7 @@ Routes (a subset of bbb-web's, see
 https://github.com/bigbluebutton/bigbluebutton/blob/v3.0.x-release/bigbluebutton-web/grails-app/controllers/org/bigbluebutton/web/UrlMappings.groovy):
 GET /bigbluebutton/api[/] (version), GET|POST
 /bigbluebutton/api/<call> for create, isMeetingRunning, getMeetingInfo, end, getMeetings,
-getRecordings; everything else is served like nginx serves recordings (static.py).
+sendChatMessage, getRecordings; everything else is served like nginx serves recordings (static.py).
 """
 
 from __future__ import annotations
@@ -21,7 +21,14 @@ from .meetings import Meeting, MeetingRegistry
 from .xmlresp import element
 
 API_PREFIX = "/bigbluebutton/api"
-MEETING_CALLS = ("create", "isMeetingRunning", "getMeetingInfo", "end", "getMeetings")
+MEETING_CALLS = (
+    "create",
+    "isMeetingRunning",
+    "getMeetingInfo",
+    "end",
+    "getMeetings",
+    "sendChatMessage",
+)
 RECORDING_CALLS = ("getRecordings",)
 CHUNK = 64 * 1024
 
@@ -243,6 +250,27 @@ class ApiHandler(BaseHTTPRequestHandler):
                 element("message", xmlresp.MSG_END),
             ]
         )
+
+    def _call_sendChatMessage(self, params: dict[str, str]) -> str:
+        """A public chat message from the API (parameters as upstream documents them in
+        https://github.com/bigbluebutton/bigbluebutton/blob/v3.0.x-release/docs/docs/data/sendChatMessage.tsx:
+        meetingID, message 1-500 characters, userName up to 255, default "System").
+        An unknown meeting answers meetingNotFound; the success document's elements beyond
+        returncode are not modelled (inferred). The double keeps each message in
+        ``meetings.chat_log`` for tests."""
+        meeting_id = params.get("meetingID")
+        problem = self._meeting_id_error(meeting_id)
+        if problem:
+            return problem
+        message = params.get("message", "")
+        user = params.get("userName", "") or "System"
+        if not 1 <= len(message) <= 500 or len(user) > 255:
+            return xmlresp.error("validationError", "Message must be between 1 and 500 characters")
+        meeting = self.server.meetings.find(meeting_id or "")
+        if meeting is None:
+            return xmlresp.error("meetingNotFound", "Meeting not found")
+        self.server.meetings.chat_log.append((meeting.meeting_id, user, message))
+        return xmlresp.response([element("returncode", "SUCCESS")])
 
     def _call_getMeetings(self, params: dict[str, str]) -> str:
         meetings = self.server.meetings.all()

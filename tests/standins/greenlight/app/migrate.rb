@@ -127,10 +127,18 @@ module StandIn
     connect!
   end
 
+  # The schema version only the broken-release variant writes.
+  BROKEN_RELEASE_VERSION = '29990101000000'
+
   def self.migrate!
     conn = ActiveRecord::Base.connection
     conn.execute(SCHEMA)
     SCHEMA_VERSIONS.each { |v| conn.execute("INSERT INTO schema_migrations VALUES (#{conn.quote(v)}) ON CONFLICT DO NOTHING") }
+    # The broken-release variant (tests/standins/greenlight-broken) migrates one step further,
+    # as a new release would, before it fails its health check: a rollback must undo it.
+    if ENV['STANDIN_BROKEN_RELEASE'] == 'true'
+      conn.execute("INSERT INTO schema_migrations VALUES (#{conn.quote(BROKEN_RELEASE_VERSION)}) ON CONFLICT DO NOTHING")
+    end
     now = conn.quote(Time.now.utc)
     conn.execute("INSERT INTO ar_internal_metadata VALUES ('environment', 'production', #{now}, #{now}) ON CONFLICT DO NOTHING")
   end

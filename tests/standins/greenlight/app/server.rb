@@ -232,6 +232,11 @@ module StandIn
     end
 
     def health_check(res)
+      # The broken-release variant (tests/standins/greenlight-broken): a release whose
+      # /health_check never answers success, so the role's rollback can be tested.
+      if ENV['STANDIN_BROKEN_RELEASE'] == 'true'
+        return text(res, 500, 'STAND-IN broken release: this health check always fails')
+      end
       unless disabled?('DATABASE_HEALTH_CHECK_DISABLED')
         begin
           raise 'connection is not active' unless ActiveRecord::Base.connection.active?
