@@ -9,6 +9,7 @@ $FAIL_SCENARIOS).
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -21,12 +22,20 @@ SCRIPT = REPO / "scripts" / "test" / "run"
 STUB = """#!/usr/bin/env bash
 echo "$(basename "$0") $*" >> "$CALLS"
 """
+LINT_STUB = STUB + '[ -z "$FAIL_LINT" ]\n'
 MOLECULE_STUB = (
     STUB
     + """for bad in $FAIL_SCENARIOS; do [ "$3" = "$bad" ] && exit 1; done
 exit 0
 """
 )
+
+
+def _lane2_pytest() -> list[str]:
+    """The pytest folders the script runs in lane 2 (LANE2_PYTEST=(...))."""
+    found = re.search(r"(?m)^LANE2_PYTEST=\(([^)]*)\)", SCRIPT.read_text())
+    assert found, "scripts/test/run has no LANE2_PYTEST=(...) line"
+    return found.group(1).split()
 
 
 def _scenarios() -> list[str]:
@@ -40,7 +49,7 @@ def _tree(tmp_path: Path, scenarios: list[str]) -> Path:
     (root / ".venv" / "bin").mkdir(parents=True)
     shutil.copy(SCRIPT, root / "scripts" / "test" / "run")
     stubs = {
-        "scripts/test/lint": STUB,
+        "scripts/test/lint": LINT_STUB,
         "scripts/lab/ensure-docker": STUB,
         "scripts/lab/build-image": STUB + "echo bbb-lab/systemd:latest\n",
         "scripts/lab/build-standin-repo": STUB,
@@ -51,6 +60,8 @@ def _tree(tmp_path: Path, scenarios: list[str]) -> Path:
     for name, text in stubs.items():
         (root / name).write_text(text)
         (root / name).chmod(0o755)
+    for folder in _lane2_pytest():
+        (root / folder).mkdir(parents=True)
     for scenario in scenarios:
         (root / "molecule" / scenario).mkdir(parents=True)
         (root / "molecule" / scenario / "molecule.yml").write_text("---\n")
@@ -62,7 +73,14 @@ def _run(root: Path, **env: str) -> tuple[subprocess.CompletedProcess[str], list
     calls.touch()
     result = subprocess.run(
         [str(root / "scripts" / "test" / "run")],
-        env={**os.environ, "CALLS": str(calls), "VENV": ".venv", "FAIL_SCENARIOS": "", **env},
+        env={
+            **os.environ,
+            "CALLS": str(calls),
+            "VENV": ".venv",
+            "FAIL_SCENARIOS": "",
+            "FAIL_LINT": "",
+            **env,
+        },
         capture_output=True,
         text=True,
         timeout=120,
@@ -83,8 +101,37 @@ def test_every_stage_runs_and_passes(tmp_path: Path, lanes: str) -> None:
     assert "make test: passed" in result.stdout
     ran = sorted(call.split()[-1] for call in calls if call.startswith("molecule test -s"))
     assert ran == _scenarios()
-    assert calls.count("pytest ") == 1 and calls[0] == "lint "
-    assert set(_stages(root)) == {"lint", "pytest", *(f"molecule:{s}" for s in _scenarios())}
+    # lint ran (beside the image builds) before any test
+    tests = [i for i, call in enumerate(calls) if call.startswith(("pytest", "molecule"))]
+    assert calls.index("lint ") < min(tests)
+    # pytest twice: lane 1 without the LANE2_PYTEST folders, lane 2 with only them
+    folders = _lane2_pytest()
+    pytest_calls = sorted(call for call in calls if call.startswith("pytest"))
+    assert pytest_calls == sorted(
+        ["pytest " + " ".join(f"--ignore={f}" for f in folders), "pytest " + " ".join(folders)]
+    )
+    assert set(_stages(root)) == {
+        "lint",
+        "pytest",
+        "pytest:lane-2",
+        *(f"molecule:{s}" for s in _scenarios()),
+    }
+
+
+def test_lane2_pytest_folders_exist_here() -> None:
+    assert _lane2_pytest(), "LANE2_PYTEST is empty"
+    for folder in _lane2_pytest():
+        assert (REPO / folder).is_dir(), folder
+
+
+@pytest.mark.parametrize("lanes", ["1", "2"])
+def test_a_lint_failure_stops_the_run_before_any_test(tmp_path: Path, lanes: str) -> None:
+    root = _tree(tmp_path, _scenarios())
+    result, calls = _run(root, BBB_TEST_LANES=lanes, FAIL_LINT="1")
+    assert result.returncode == 1
+    assert "make test: FAILED (lint)" in result.stderr
+    assert not [call for call in calls if call.startswith(("pytest", "molecule"))]
+    assert _stages(root) == {"lint": "FAILED"}
 
 
 @pytest.mark.parametrize("lanes", ["1", "2"])
