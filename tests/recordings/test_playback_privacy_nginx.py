@@ -75,12 +75,20 @@ http {{
 }}
 """
 
-# Like BigBlueButton's bbb-playback-presentation location (tests/standins/bbb-packages/...).
+# Like BigBlueButton's bbb-playback-presentation locations (tests/standins/bbb-packages/
+# bbb-playback-presentation/usr/share/bigbluebutton/nginx/presentation.nginx): the player,
+# and the published recordings' files, where a missing file is a 404.
 PLAYBACK = """location /playback/presentation/2.3 {{
     root {p}/bbb;
     try_files $uri /playback/presentation/2.3/index.html;
 }}
+location /presentation {{
+    root {p}/bbb/published;
+}}
 """
+# A recording file that is not there: nginx answers 404 and, by default, writes an error
+# line with the client address and the whole request line, query string included.
+MISSING = "/presentation/privacy-missing/slides.svg?meetingId=query-sentinel-404"
 
 
 UNPACKED = REPO / ".lab" / "nginx-deb"
@@ -232,15 +240,18 @@ def test_anonymized_playback_leaves_no_full_address_or_query(nginx: str, tmp_pat
     path = "/playback/presentation/2.3/privacy-rec-a?meetingId=query-sentinel-a"
     for port in start_nginx(nginx, tmp_path, "anonymized"):
         assert get(port, path) == 200
+        assert get(port, MISSING) == 404
         assert get(port, "/control-a?x=1") == 200  # not playback: the site logs it in full
     found = logs(tmp_path)
     site = found.get("bigbluebutton.access.log", "")
     assert "/control-a?x=1" in site and CLIENT in site, "the site's own log works"
     for name, text in found.items():
         for line in text.splitlines():
-            if "privacy-rec-a" in line or "query-sentinel-a" in line:
+            if any(
+                mark in line for mark in ("privacy-rec-a", "query-sentinel-a", "privacy-missing")
+            ):
                 assert CLIENT not in line, f"{name} holds the full client address: {line}"
-                assert "query-sentinel-a" not in line, f"{name} holds the query string: {line}"
+                assert "query-sentinel" not in line, f"{name} holds the query string: {line}"
                 assert "privacy-agent" not in line, f"{name} holds the user agent: {line}"
     playback = found.get("bigbluebutton-playback.access.log", "")
     # $uri after try_files (the page's index.html), the client truncated to its /24.
@@ -251,13 +262,24 @@ def test_off_playback_is_logged_nowhere(nginx: str, tmp_path: Path) -> None:
     path = "/playback/presentation/2.3/privacy-rec-off?meetingId=query-sentinel-off"
     for port in start_nginx(nginx, tmp_path, "off"):
         assert get(port, path) == 200
+        assert get(port, MISSING) == 404
         assert get(port, "/control-off?x=1") == 200
     found = logs(tmp_path)
     assert "/control-off?x=1" in found.get("bigbluebutton.access.log", ""), (
         "the site's own log works"
     )
     for name, text in found.items():
-        assert "privacy-rec-off" not in text, f"{name} logs the playback request: {text[-500:]}"
+        for mark in ("privacy-rec-off", "privacy-missing"):
+            assert mark not in text, f"{name} logs the playback request: {text[-500:]}"
+
+
+def test_full_keeps_a_missing_recording_file_in_the_error_log(nginx: str, tmp_path: Path) -> None:
+    """With "full" nothing is hidden: nginx's own not-found error line stays (as without
+    the role), so the test above shows the role's doing, not nginx's default."""
+    for port in start_nginx(nginx, tmp_path, "full"):
+        assert get(port, MISSING) == 404
+    error = logs(tmp_path).get("error.log", "")
+    assert "privacy-missing" in error and CLIENT in error, error[-1000:]
 
 
 def test_full_playback_is_in_the_site_log(nginx: str, tmp_path: Path) -> None:

@@ -55,7 +55,11 @@ def test_off_request_is_logged_nowhere(host, client) -> None:
     )
     path = "/playback/presentation/2.3/privacy-rec-off?meetingId=query-sentinel-off"
     assert _get(host, client, path) == "200"
+    # A recording file that is not there: nginx's error log would hold the request.
+    missing = "/presentation/privacy-missing/slides.svg?meetingId=query-sentinel-404"
+    assert _get(host, client, missing) == "404"
     assert _get(host, client, "/privacy-control?x=1") in ("200", "404")
     site = host.file(f"{LOGS}/bigbluebutton.access.log").content_string
     assert f"{client} - - [" in site and "/privacy-control?x=1" in site, "the site log works"
     assert _lines_with(host, "privacy-rec-off") == [], "off: the playback request is in a log"
+    assert _lines_with(host, "privacy-missing") == [], "off: the missing file is in a log"
