@@ -20,6 +20,7 @@ A record id ends in the meeting's start time in milliseconds (``<sha1>-<ms>``).
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import time
@@ -64,9 +65,19 @@ class RecordingsFacts:
     def growth_bytes_per_day(self) -> float:
         return self.recent_bytes / self.window_days if self.window_days else 0.0
 
+    @property
+    def days_until_full(self) -> float:
+        """Days until the free space is used up at the observed rate (inf: nothing grows)."""
+        rate = self.growth_bytes_per_day
+        return self.avail_bytes / rate if rate > 0 else math.inf
+
     def fills_within(self, days: int) -> bool:
-        """True when ``days`` more days at the observed rate need more than the free space."""
-        return days > 0 and self.growth_bytes_per_day * days > self.avail_bytes
+        """True when ``days`` more days at the observed rate need more than the free space.
+
+        The disk guard's one rule: preflight (roles/preflight/tasks/disk.yml) applies it to
+        the exported ``bbb_recordings_disk_days_until_full`` with the retention of its run.
+        """
+        return days > 0 and days > self.days_until_full
 
 
 def _recordings(directory: Path) -> Iterator[Path]:
@@ -228,6 +239,11 @@ def _recordings_metrics(
             "bbb_recordings_growth_bytes_per_day",
             f"recording bytes per day over the last {facts.window_days} days",
             facts.growth_bytes_per_day,
+        ),
+        (
+            "bbb_recordings_disk_days_until_full",
+            "days until the free space is used up at the observed rate (+Inf: no growth)",
+            facts.days_until_full,
         ),
         (
             "bbb_recordings_retention_days",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -70,8 +71,10 @@ def _failure_messages(output: str) -> dict[str, str]:
     return messages
 
 
-def run_preflight_batch(tmp_path: Path, cases: dict[str, dict[str, object]]) -> Batch:
-    """site.yml --tags preflight once, one host per case (name -> bad values)."""
+def run_preflight_batch(
+    tmp_path: Path, cases: dict[str, dict[str, object]], args: Sequence[str] = ()
+) -> Batch:
+    """site.yml --tags preflight [ARGS] once, one host per case (name -> bad values)."""
     for name in cases:
         assert re.fullmatch(r"[a-z0-9][a-z0-9-]*", name), f"case name {name!r}: a-z, 0-9, -"
     inventory = tmp_path / "inventory"
@@ -94,7 +97,7 @@ def run_preflight_batch(tmp_path: Path, cases: dict[str, dict[str, object]]) -> 
     result = run_playbook(
         SITE,
         inventory=str(inventory),
-        args=["--tags", "preflight", "-e", f"@{extra}", "--forks", "8"],
+        args=["--tags", "preflight", "-e", f"@{extra}", "--forks", "8", *args],
         env={"ANSIBLE_CONFIG": str(REPO / "ansible.cfg")},
         timeout=1800,
     )

@@ -7,6 +7,7 @@ BigBlueButton's record-and-playback workers leave (see scripts/bbbverify/metrics
 
 from __future__ import annotations
 
+import math
 import os
 import time
 from collections.abc import Callable
@@ -14,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from bbb_api_double.server import DoubleServer
-from bbbverify.metrics import RecordingsFacts
+from bbbverify.metrics import LocalOptions, RecordingsFacts, build_registry, write
 from verify_cli import CliResult
 
 from tests.support.prometheus import samples, value
@@ -111,6 +112,9 @@ def test_metrics_of_a_healthy_server_and_its_recordings(
     assert value(found, "bbb_recordings_growth_bytes_per_day") == pytest.approx(5000 / 30)
     assert value(found, "bbb_recordings_filesystem_avail_bytes") > 0
     assert value(found, "bbb_recordings_disk_fills_within_retention") == 0
+    assert value(found, "bbb_recordings_disk_days_until_full") == pytest.approx(
+        value(found, "bbb_recordings_filesystem_avail_bytes") / (5000 / 30)
+    )
     assert value(found, "bbb_backup_last_success_timestamp_seconds") == pytest.approx(backup_at)
     assert abs(value(found, "bbb_verify_last_run_timestamp_seconds") - time.time()) < 60
     assert "secret" in result.out  # the report of the checks, for the journal
@@ -192,3 +196,19 @@ def test_disk_forecast() -> None:
     assert not facts(avail=40 * 10**9, recent=3 * 10**9).fills_within(365)
     assert not facts(avail=1, recent=3 * 10**9).fills_within(0)  # kept forever: no window
     assert not facts(avail=0, recent=0).fills_within(365)
+    # the number preflight's disk guard compares with the retention of its run
+    assert facts(avail=30 * 10**9, recent=3 * 10**9).days_until_full == pytest.approx(300)
+    assert facts(avail=10**9, recent=0).days_until_full == math.inf  # nothing grows
+    assert facts(avail=0, recent=3 * 10**9).days_until_full == 0
+    assert facts(avail=0, recent=3 * 10**9).fills_within(1)
+
+
+def test_no_growth_is_exported_as_plus_inf(tmp_path: Path) -> None:
+    """Preflight reads `+Inf` back as never full (Python's float() and Jinja's float)."""
+    facts = RecordingsFacts({}, 0, 0, 0, 10**9, 10**10, 0, 30)
+    path = tmp_path / "bbb.prom"
+    options = LocalOptions(retention_days=30)
+    write(path, build_registry([], facts, options, now=time.time(), duration=0.1))
+    text = path.read_text(encoding="utf-8")
+    assert "\nbbb_recordings_disk_days_until_full +Inf\n" in text
+    assert value(samples(text), "bbb_recordings_disk_fills_within_retention") == 0
