@@ -100,9 +100,12 @@ def include_role_play(
 
 
 def molecule_inventory() -> str:
-    """The inventory Molecule wrote for the running scenario."""
-    return os.environ.get("MOLECULE_INVENTORY_FILE") or str(
-        Path(os.environ["MOLECULE_EPHEMERAL_DIRECTORY"]) / "inventory"
+    """The inventory Molecule wrote for the running scenario; outside Molecule (`make lab`
+    runs the default scenario's tests on its own container) BBB_TEST_INVENTORY."""
+    return (
+        os.environ.get("BBB_TEST_INVENTORY")
+        or os.environ.get("MOLECULE_INVENTORY_FILE")
+        or str(Path(os.environ["MOLECULE_EPHEMERAL_DIRECTORY"]) / "inventory")
     )
 
 
