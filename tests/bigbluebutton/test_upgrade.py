@@ -69,6 +69,41 @@ def test_plan_moves_only_installed_packages_that_have_the_target(pin: str) -> No
     ]
 
 
+FREESWITCH = """bbb-freeswitch-core:
+  Installed: 2:1.10.12~standin1
+  Candidate: 2:1.10.12~standin2
+  Version table:
+     2:1.10.12~standin2 500
+        500 file:/srv/bbb-standin-repo bigbluebutton-jammy-next/main amd64 Packages
+ *** 2:1.10.12~standin1 100
+        100 /var/lib/dpkg/status
+"""
+
+
+@pytest.mark.parametrize("pin", ["", "1:3.0.0~standin2"])
+def test_a_package_numbered_on_its_own_follows_the_candidate_under_a_pin(pin: str) -> None:
+    """bbb-freeswitch-core is FreeSWITCH's version, epoch 2 (upstream's build.sh): no
+    BigBlueButton pin names it, so it moves to the newest the release line offers."""
+    plan = FILTERS.bbb_upgrade_plan(FILTERS.bbb_apt_policy(POLICY + FREESWITCH), pin)
+    assert plan == [
+        {
+            "name": "bbb-freeswitch-core",
+            "installed": "2:1.10.12~standin1",
+            "target": "2:1.10.12~standin2",
+        },
+        {"name": "bbb-web", "installed": "1:3.0.0~standin1", "target": "1:3.0.0~standin2"},
+    ]
+
+
+def test_a_package_numbered_like_the_pin_but_not_offered_in_it_stays() -> None:
+    # bbb-html5's candidate is a newer 3.0 release; the pin names another one
+    head = "bbb-html5:\n  Installed: 1:3.0.0~standin1\n  Candidate: "
+    text = POLICY.replace(head + "1:3.0.0~standin1", head + "1:3.0.1")
+    assert text != POLICY
+    plan = FILTERS.bbb_upgrade_plan(FILTERS.bbb_apt_policy(text), "1:3.0.0~standin2")
+    assert [step["name"] for step in plan] == ["bbb-web"]
+
+
 def test_a_pin_the_repository_lacks_moves_nothing_and_is_flagged() -> None:
     policy = FILTERS.bbb_apt_policy(POLICY)
     assert FILTERS.bbb_upgrade_plan(policy, "1:3.0.0~standin9") == []

@@ -5,7 +5,13 @@ package has in the configured repositories, held or not) and ``bbb_upgrade_plan`
 into what to install: each installed BigBlueButton package whose target version differs
 from the installed one. The target is ``bbb_package_version`` when the repository offers
 that version of the package, else (empty pin) apt's candidate, the newest of the release
-line the repository path pins (``bbb_release``). Output format of apt-cache policy:
+line the repository path pins (``bbb_release``). A package with a numbering of its own,
+which no BigBlueButton version can name, follows apt's candidate under a pin too:
+bbb-freeswitch-core is FreeSWITCH's version with epoch 2 (``fpm --version $VERSION
+--epoch 2`` in
+https://github.com/bigbluebutton/bigbluebutton/blob/v3.0.x-release/build/packages-template/bbb-freeswitch-core/build.sh),
+so a pin such as ``1:3.0.5`` would otherwise leave FreeSWITCH where it is for good.
+Output format of apt-cache policy:
 https://salsa.debian.org/apt-team/apt/-/blob/2.6.1/apt-private/private-cacheset.cc and
 apt-cache(8), "policy".
 """
@@ -61,6 +67,12 @@ def bbb_apt_policy(text: str) -> dict[str, Policy]:
     return found
 
 
+def _release_line(version: str) -> str:
+    """ "3.0" of "1:3.0.5-2" (major.minor of the upstream version, epoch dropped)."""
+    upstream = version.split(":", 1)[-1]
+    return ".".join(re.split(r"[.~+-]", upstream)[:2])
+
+
 def bbb_upgrade_plan(policy: dict[str, Policy], pin: str = "") -> list[Step]:
     """The installed packages to move, each from its installed version to its target."""
     plan: list[Step] = []
@@ -68,8 +80,12 @@ def bbb_upgrade_plan(policy: dict[str, Policy], pin: str = "") -> list[Step]:
         entry = policy[name]
         if not entry["installed"]:
             continue
-        if pin:
-            target = pin if pin in entry["versions"] else entry["installed"]
+        if pin and pin in entry["versions"]:
+            target = pin
+        elif pin and _release_line(entry["installed"]) == _release_line(pin):
+            target = entry["installed"]  # numbered like the pin, but not offered in it
+        elif pin:
+            target = entry["candidate"] or entry["installed"]  # a numbering of its own
         else:
             target = entry["candidate"] or entry["installed"]
         if target != entry["installed"]:
