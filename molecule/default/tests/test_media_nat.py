@@ -6,29 +6,24 @@ upstream does there (bbb-install v3.0.x-release check_nat/install_ssl) must hold
 and mediasoup announce the public address, and dummy-nic.service puts it on the
 container's own lo, so nothing sent to it leaves the container. The ranges follow
 upstream's documentation (FreeSWITCH 16384-24576, mediasoup and the recorder 24577-32768).
-The last test reinstalls the stand-in packages (their maintainer scripts reset what
-upstream's reset) and shows that re-applying the role restores the settings.
+What the packages' maintainer scripts reset on upgrade, and the role puts back, is
+tested where an upgrade runs: molecule/recordings (playbooks/upgrade.yml, N -> N+1).
 """
 
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
-import pytest
 import yaml
 from defusedxml import ElementTree
 
 from tests.support.lab import HOSTNAME
-from tests.support.playbook import Run, recap_changed, run_on_scenario
 
-HERE = Path(__file__).resolve().parent
 PUBLIC = "203.0.113.10"  # bbb_public_ipv4 in inventory/lab
 FS = "/opt/freeswitch/etc/freeswitch"
 SFU_OVERRIDE = "/etc/bigbluebutton/bbb-webrtc-sfu/production.yml"
 SFU_DEFAULT = "/usr/local/bigbluebutton/bbb-webrtc-sfu/config/default.yml"
 RECORDER = "/etc/bbb-webrtc-recorder/bbb-webrtc-recorder.yml"
-MEDIA_PACKAGES = ("bbb-freeswitch-core", "bbb-webrtc-sfu", "bbb-webrtc-recorder")
 
 
 def _xml(host, path: str):
@@ -74,12 +69,6 @@ def _ranges(host) -> dict[str, tuple[int, int]]:
         "mediasoup": (worker["rtcMinPort"], worker["rtcMaxPort"]),
         "recorder": (recorder["rtcMinPort"], recorder["rtcMaxPort"]),
     }
-
-
-def _apply_role(extra: dict[str, object]) -> Run:
-    run = run_on_scenario(HERE / "media-role.yml", extra, timeout=900)
-    assert run.returncode == 0, (run.stdout + run.stderr)[-4000:]
-    return run
 
 
 def test_freeswitch_announces_the_public_address(host):
@@ -151,41 +140,3 @@ def test_server_reaches_its_name_through_the_alias(host, pebble_root):
         f"--resolve {HOSTNAME}:443:{PUBLIC} https://{HOSTNAME}/bigbluebutton/api"
     )
     assert out == f"200 {PUBLIC}", out
-
-
-@pytest.fixture
-def custom_media(host):
-    """Non-default ranges applied by the role; the lab's own values restored afterwards."""
-    custom = {"bbb_freeswitch_udp_port_min": 17000, "bbb_freeswitch_udp_port_max": 23999,
-              "bbb_sfu_udp_port_min": 25000, "bbb_sfu_udp_port_max": 31000}  # fmt: skip
-    _apply_role(custom)
-    yield custom
-    restored = _apply_role({})
-    assert recap_changed(restored) > 0
-    assert _ranges(host)["freeswitch"] == (16384, 24576)
-
-
-def test_package_reinstall_then_reconverge_restores_settings(host, custom_media):
-    expected = {
-        "freeswitch": (17000, 23999),
-        "mediasoup": (25000, 31000),
-        "recorder": (25000, 31000),
-    }
-    assert _ranges(host) == expected
-    host.run_expect(
-        [0],
-        "DEBIAN_FRONTEND=noninteractive apt-get install -y -q --reinstall "
-        "--allow-change-held-packages " + " ".join(MEDIA_PACKAGES),
-    )
-    # What upstream's maintainer scripts do on upgrade, modelled by the stand-ins:
-    # switch.conf.xml is a package file again (FreeSWITCH range reset) ...
-    assert _ranges(host)["freeswitch"] == (16384, 24576)
-    # ... while vars.xml is saved and put back, the recorder's conffile and the SFU's
-    # /etc override are kept, and default.yml is regenerated.
-    assert _pre_process(host)["external_rtp_ip"] == PUBLIC
-    assert _ranges(host)["recorder"] == expected["recorder"]
-    assert _yaml(host, SFU_DEFAULT)["mediasoup"]["worker"]["rtcMinPort"] == 24577
-    rerun = _apply_role(custom_media)
-    assert recap_changed(rerun) > 0
-    assert _ranges(host) == expected
-    assert _pre_process(host)["external_rtp_ip"] == PUBLIC

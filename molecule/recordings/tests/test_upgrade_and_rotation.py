@@ -1,7 +1,8 @@
 """After side_effect.yml: package upgrade N -> N+1, re-converge, secret rotation (testinfra).
 
-What the stand-in postinsts reset (as upstream's do, see tests/standins/bbb-packages) is
-applied again by the next converge, recording links stay
+What the stand-in postinsts reset (as upstream's do, see tests/standins/bbb-packages:
+the recording settings and the media packages' port ranges) is applied again by the next
+converge, recording links stay
 ``https://bbb.lab.test/playback/...``, and bbb-apps-akka follows the rotated secret with
 one restart. side_effect.yml leaves its evidence in /root/bbbpkg.
 """
@@ -10,14 +11,27 @@ from __future__ import annotations
 
 import hashlib
 import re
+from pathlib import Path
 
 import pytest
+import yaml
+from defusedxml import ElementTree
 
 HOST = "bbb.lab.test"  # bbb_hostname in inventory/lab
 ROTATED = "rotatedlabsecret0123456789abcdefghijklmn"  # converge-rotated.yml
 EVIDENCE = "/root/bbbpkg"
 RAP_CONFIG = "/usr/local/bigbluebutton/core/scripts/bigbluebutton.yml"
 AKKA_CONF = "/etc/bigbluebutton/bbb-apps-akka.conf"
+PUBLIC = "203.0.113.10"  # bbb_public_ipv4 in inventory/lab
+FS = "/opt/freeswitch/etc/freeswitch"
+SFU_OVERRIDE = "/etc/bigbluebutton/bbb-webrtc-sfu/production.yml"
+RECORDER = "/etc/bbb-webrtc-recorder/bbb-webrtc-recorder.yml"
+MEDIA_PACKAGES = ["bbb-freeswitch-core", "bbb-webrtc-sfu", "bbb-webrtc-recorder"]
+_MEDIA = yaml.safe_load((Path(__file__).resolve().parents[1] / "vars/media.yml").read_text())
+MEDIA = {
+    "freeswitch": (_MEDIA["bbb_freeswitch_udp_port_min"], _MEDIA["bbb_freeswitch_udp_port_max"]),
+    "sfu": (_MEDIA["bbb_sfu_udp_port_min"], _MEDIA["bbb_sfu_udp_port_max"]),
+}
 
 
 def _yaml_value(text: str, key: str) -> str:
@@ -30,9 +44,48 @@ def _lines(host, path: str) -> list[str]:
     return host.file(path).content_string.splitlines()
 
 
-@pytest.mark.parametrize("name", ["bbb-record-core", "bbb-web", "bbb-apps-akka"])
+@pytest.mark.parametrize("name", ["bbb-record-core", "bbb-web", "bbb-apps-akka", *MEDIA_PACKAGES])
 def test_packages_were_upgraded_to_n_plus_1(host, name: str) -> None:
     assert host.package(name).version == "1:3.0.0~standin2"
+
+
+# --- The media packages: what their postinsts reset, and what upgrade.yml's converge put
+# back (vars/media.yml: ranges other than what the packages ship, so a reset shows).
+def _params(text: str) -> dict[str, str]:
+    """<param name=... value=.../> of an XML file, comments ignored (as FreeSWITCH does)."""
+    return {p.get("name"): p.get("value") for p in ElementTree.fromstring(text).iter("param")}
+
+
+def _sets(text: str) -> dict[str, str]:
+    """vars.xml's <X-PRE-PROCESS cmd="set" data="name=value"/> as a dict."""
+    nodes = ElementTree.fromstring(text).iter("X-PRE-PROCESS")
+    return dict(node.get("data", "").partition("=")[::2] for node in nodes)
+
+
+def _rtp(params: dict[str, str]) -> tuple[int, int]:
+    return int(params["rtp-start-port"]), int(params["rtp-end-port"])
+
+
+def test_the_media_upgrade_reset_what_upstream_resets(host) -> None:
+    """bbb-freeswitch-core's postinst leaves switch.conf.xml the packaged file (RTP range
+    reset) but puts back the vars.xml its preinst saved; bbb-webrtc-sfu regenerates
+    default.yml; the recorder's file is a conffile, kept (tests/standins/bbb-packages)."""
+    names = ("switch.conf.xml", "vars.xml", "sfu-default.yml", "recorder.yml")
+    after = {name: host.file(f"{EVIDENCE}/{name}.after-upgrade").content_string for name in names}
+    assert _rtp(_params(after["switch.conf.xml"])) == (16384, 24576)  # the packaged range
+    assert _sets(after["vars.xml"])["external_rtp_ip"] == PUBLIC
+    assert yaml.safe_load(after["sfu-default.yml"])["mediasoup"]["worker"]["rtcMinPort"] == 24577
+    assert yaml.safe_load(after["recorder.yml"])["webrtc"]["rtcMinPort"] == MEDIA["sfu"][0]
+
+
+def test_upgrade_yml_put_the_media_settings_back(host) -> None:
+    switch = host.file(f"{FS}/autoload_configs/switch.conf.xml").content_string
+    assert _rtp(_params(switch)) == MEDIA["freeswitch"]
+    worker = yaml.safe_load(host.file(SFU_OVERRIDE).content_string)["mediasoup"]["worker"]
+    assert (worker["rtcMinPort"], worker["rtcMaxPort"]) == MEDIA["sfu"]
+    recorder = yaml.safe_load(host.file(RECORDER).content_string)["webrtc"]
+    assert (recorder["rtcMinPort"], recorder["rtcMaxPort"]) == MEDIA["sfu"]
+    assert _sets(host.file(f"{FS}/vars.xml").content_string)["external_rtp_ip"] == PUBLIC
 
 
 def test_the_upgrade_reset_the_packaged_playback_settings(host) -> None:
