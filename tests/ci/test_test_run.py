@@ -97,7 +97,7 @@ def test_a_failing_scenario_fails_the_run_and_stops_its_lane(tmp_path: Path, lan
     stages = _stages(root)
     assert stages["molecule:recordings"] == "FAILED"
     if lanes == "2":  # the other lane finished
-        assert {"default", "tls", "turn"} <= set(ran)
+        assert {"default", "tls", "turn", "drill"} <= set(ran)
         assert "lane 1 FAILED" in result.stdout
 
 

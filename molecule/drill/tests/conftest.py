@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.support.lab import pebble_root_pem
 from tests.support.paths import REPO
 
 DRILL = REPO / ".lab" / "drill"
@@ -16,11 +16,9 @@ ROOM = "uje-t3y-e85-q3a"  # the lab's landing room id (bbb_hostname bbb.lab.test
 
 
 @pytest.fixture(scope="session")
-def pebble_root(tmp_path_factory) -> Path:
-    """The lab ACME CA's root (scripts/lab/pebble), which signed the served certificate."""
-    path = tmp_path_factory.mktemp("pebble") / "root.pem"
-    path.write_text(pebble_root_pem())
-    return path
+def drill_ca() -> Path:
+    """The drill's CA (prepare.yml), which signed the served certificate."""
+    return Path(os.environ["MOLECULE_EPHEMERAL_DIRECTORY"]) / "drill-certs" / "ca.pem"
 
 
 @pytest.fixture(scope="session")
