@@ -52,17 +52,16 @@ def _plays() -> list[dict]:
 
 
 def test_the_gate_and_the_backup_come_before_the_package_change() -> None:
-    tasks = [
-        t.get("ansible.builtin.include_role", {}).get("tasks_from") for t in _plays()[0]["tasks"]
-    ]
-    order = [name for name in tasks if name]
+    included = [t.get("ansible.builtin.include_role", {}) for t in _plays()[0]["tasks"]]
+    order = [(i["name"], i["tasks_from"]) for i in included if i.get("tasks_from")]
     assert order == [
-        "meetings.yml",
-        "upgrade_plan.yml",
-        "upgrade_state.yml",
-        "meetings_end.yml",
-        "backup.yml",
-        "upgrade_packages.yml",
+        ("bigbluebutton", "meetings.yml"),
+        ("bigbluebutton", "upgrade_plan.yml"),
+        ("greenlight", "upgrade_state.yml"),
+        ("bigbluebutton", "meetings_end.yml"),
+        ("greenlight", "backup.yml"),  # its dump and storage
+        ("backup", "backup.yml"),  # the whole server (issue 18), with that dump in it
+        ("bigbluebutton", "upgrade_packages.yml"),
     ]
     assert _plays()[0]["roles"][0]["role"] == "preflight"
 

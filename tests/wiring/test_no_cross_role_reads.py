@@ -52,6 +52,7 @@ PREFIXES = {
     "common": "common_",
     "docker_engine": "docker_engine_",
     "preflight": "preflight_",
+    "backup": "backup_",
 }
 GLOBALS: set[str] = set()
 # preflight runs each role's tasks/assert.yml with include_role in a loop whose variable is
