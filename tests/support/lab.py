@@ -95,3 +95,16 @@ def bbb_verify_lab(
         timeout=timeout,
         check=False,
     )
+
+
+def greenlight_admin_authenticates(host: Any, password: str) -> Any:
+    """Run Greenlight's own password check (User#authenticate, has_secure_password) for the
+    lab's administrator inside the greenlight-v3 container. The password reaches it on
+    stdin and then the exec's environment, never a command line. testinfra's CommandResult:
+    rc 0 and "BBB_CHAPTER_RESULT true" in stdout when it matches."""
+    return host.run(
+        'PW="$(cat)" docker exec -i -e PW greenlight-v3 bundle exec rails runner '
+        f"\"puts 'BBB_CHAPTER_RESULT ' + User.find_by!(email: 'admin@{HOSTNAME}')"
+        ".authenticate(ENV.fetch('PW')).present?.to_s\" <<'EOF'\n"
+        f"{password}\nEOF"
+    )

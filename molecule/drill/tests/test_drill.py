@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from tests.support.lab import bbb_verify_lab, container_ip
+from tests.support.lab import bbb_verify_lab, container_ip, greenlight_admin_authenticates
 from tests.support.paths import REPO
 
 DRILL = REPO / ".lab" / "drill"  # what side_effect.yml left on this machine
@@ -95,12 +95,7 @@ def test_greenlight_admin_signs_in_with_the_vault_password(host, state_a, state_
     """
     assert state_b["greenlight"]["admin"] == state_a["greenlight"]["admin"]
     lab = yaml.safe_load(LAB_VARS.read_text())
-    cmd = host.run(
-        'PW="$(cat)" docker exec -i -e PW greenlight-v3 bundle exec rails runner '
-        "\"puts 'BBB_CHAPTER_RESULT ' + User.find_by!(email: 'admin@bbb.lab.test')"
-        ".authenticate(ENV.fetch('PW')).present?.to_s\" <<'EOF'\n"
-        f"{lab['vault_greenlight_admin_password']}\nEOF"
-    )
+    cmd = greenlight_admin_authenticates(host, lab["vault_greenlight_admin_password"])
     assert cmd.rc == 0, cmd.stderr
     assert "BBB_CHAPTER_RESULT true" in cmd.stdout
 

@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from tests.support.lab import greenlight_admin_authenticates
 from tests.support.paths import REPO
 
 LAB_VARS = REPO / "inventory/lab/group_vars/bbb/main.yml"
@@ -143,19 +144,7 @@ def test_admin_created_once_with_role(host):
 
 def test_admin_password_matches_vault(host):
     lab = yaml.safe_load(LAB_VARS.read_text())
-    cmd = host.run(
-        "docker exec -i -e PW greenlight-v3 bundle exec rails runner - <<'RUBY'\n"
-        "u = User.find_by!(email: 'admin@bbb.lab.test')\n"
-        "puts \"BBB_CHAPTER_RESULT #{!!u.authenticate(ENV.fetch('PW'))}\"\nRUBY",
-        # the password goes through the environment, as the role does
-    )
-    # host.run has no env parameter: set PW on the target side instead
-    cmd = host.run(
-        'PW="$(cat)" docker exec -i -e PW greenlight-v3 bundle exec rails runner '
-        "\"puts 'BBB_CHAPTER_RESULT ' + User.find_by!(email: 'admin@bbb.lab.test')"
-        ".authenticate(ENV.fetch('PW')).present?.to_s\" <<'EOF'\n"
-        f"{lab['vault_greenlight_admin_password']}\nEOF"
-    )
+    cmd = greenlight_admin_authenticates(host, lab["vault_greenlight_admin_password"])
     assert cmd.rc == 0, cmd.stderr
     assert "BBB_CHAPTER_RESULT true" in cmd.stdout
 
