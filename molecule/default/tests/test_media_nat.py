@@ -15,8 +15,8 @@ from __future__ import annotations
 import re
 
 import yaml
-from defusedxml import ElementTree
 
+from tests.support.freeswitch import vars_sets, xml_params
 from tests.support.lab import HOSTNAME
 
 PUBLIC = "203.0.113.10"  # bbb_public_ipv4 in inventory/lab
@@ -26,22 +26,14 @@ SFU_DEFAULT = "/usr/local/bigbluebutton/bbb-webrtc-sfu/config/default.yml"
 RECORDER = "/etc/bbb-webrtc-recorder/bbb-webrtc-recorder.yml"
 
 
-def _xml(host, path: str):
-    return ElementTree.fromstring(host.file(path).content_string)
-
-
 def _pre_process(host) -> dict[str, str]:
     """vars.xml's <X-PRE-PROCESS cmd="set" data="name=value"/> as a dict."""
-    result: dict[str, str] = {}
-    for node in _xml(host, f"{FS}/vars.xml").iter("X-PRE-PROCESS"):
-        name, _, value = node.get("data", "").partition("=")
-        result[name] = value
-    return result
+    return vars_sets(host.file(f"{FS}/vars.xml").content_string)
 
 
 def _params(host, path: str) -> dict[str, str]:
     """<param name=... value=.../> of an XML file, comments ignored (as FreeSWITCH does)."""
-    return {p.get("name"): p.get("value") for p in _xml(host, path).iter("param")}
+    return xml_params(host.file(path).content_string)
 
 
 def _yaml(host, path: str) -> dict:

@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-from defusedxml import ElementTree
+
+from tests.support.freeswitch import vars_sets, xml_params
 
 HOST = "bbb.lab.test"  # bbb_hostname in inventory/lab
 ROTATED = "rotatedlabsecret0123456789abcdefghijklmn"  # converge-rotated.yml
@@ -54,17 +55,6 @@ def test_packages_were_upgraded_to_n_plus_1(host, name: str) -> None:
 
 # --- The media packages: what their postinsts reset, and what upgrade.yml's converge put
 # back (vars/media.yml: ranges other than what the packages ship, so a reset shows).
-def _params(text: str) -> dict[str, str]:
-    """<param name=... value=.../> of an XML file, comments ignored (as FreeSWITCH does)."""
-    return {p.get("name"): p.get("value") for p in ElementTree.fromstring(text).iter("param")}
-
-
-def _sets(text: str) -> dict[str, str]:
-    """vars.xml's <X-PRE-PROCESS cmd="set" data="name=value"/> as a dict."""
-    nodes = ElementTree.fromstring(text).iter("X-PRE-PROCESS")
-    return dict(node.get("data", "").partition("=")[::2] for node in nodes)
-
-
 def _rtp(params: dict[str, str]) -> tuple[int, int]:
     return int(params["rtp-start-port"]), int(params["rtp-end-port"])
 
@@ -75,20 +65,20 @@ def test_the_media_upgrade_reset_what_upstream_resets(host) -> None:
     default.yml; the recorder's file is a conffile, kept (tests/standins/bbb-packages)."""
     names = ("switch.conf.xml", "vars.xml", "sfu-default.yml", "recorder.yml")
     after = {name: host.file(f"{EVIDENCE}/{name}.after-upgrade").content_string for name in names}
-    assert _rtp(_params(after["switch.conf.xml"])) == (16384, 24576)  # the packaged range
-    assert _sets(after["vars.xml"])["external_rtp_ip"] == PUBLIC
+    assert _rtp(xml_params(after["switch.conf.xml"])) == (16384, 24576)  # the packaged range
+    assert vars_sets(after["vars.xml"])["external_rtp_ip"] == PUBLIC
     assert yaml.safe_load(after["sfu-default.yml"])["mediasoup"]["worker"]["rtcMinPort"] == 24577
     assert yaml.safe_load(after["recorder.yml"])["webrtc"]["rtcMinPort"] == MEDIA["sfu"][0]
 
 
 def test_upgrade_yml_put_the_media_settings_back(host) -> None:
     switch = host.file(f"{FS}/autoload_configs/switch.conf.xml").content_string
-    assert _rtp(_params(switch)) == MEDIA["freeswitch"]
+    assert _rtp(xml_params(switch)) == MEDIA["freeswitch"]
     worker = yaml.safe_load(host.file(SFU_OVERRIDE).content_string)["mediasoup"]["worker"]
     assert (worker["rtcMinPort"], worker["rtcMaxPort"]) == MEDIA["sfu"]
     recorder = yaml.safe_load(host.file(RECORDER).content_string)["webrtc"]
     assert (recorder["rtcMinPort"], recorder["rtcMaxPort"]) == MEDIA["sfu"]
-    assert _sets(host.file(f"{FS}/vars.xml").content_string)["external_rtp_ip"] == PUBLIC
+    assert vars_sets(host.file(f"{FS}/vars.xml").content_string)["external_rtp_ip"] == PUBLIC
 
 
 def test_the_upgrade_reset_the_packaged_playback_settings(host) -> None:
