@@ -96,6 +96,29 @@ def test_archive_manifest_and_stamp(tmp_path: Path) -> None:
     assert not list(Path(variables["backup_dir"]).glob(".staging-*"))
 
 
+def test_manifest_keeps_the_wirings_order(tmp_path: Path) -> None:
+    """restore_paths come out in the order the wiring gives, on every run.
+
+    Ansible's intersect filter returns a set (its order follows string hashes, which
+    PYTHONHASHSEED randomises per process), so a manifest built with it listed the
+    paths in a different order from run to run; CI once saw the two paths above
+    swapped. Eight paths in reverse alphabetical order: a set (or a sort) keeps that
+    order by chance about once in 40,000 runs.
+    """
+    variables = _tree(tmp_path)
+    src = tmp_path / "src"
+    wanted = []
+    for name in "hgfedcba":
+        (src / name).write_text(f"{name}\n")
+        wanted.append(str(src / name))
+    variables["backup_paths"] = [*variables["backup_paths"], *wanted]
+    variables["backup_restore_paths"] = [*wanted, str(src / "not-there")]
+    run = _run(tmp_path, BACKUP, variables)
+    assert run.returncode == 0, said(run)
+    (path,) = _manifests(variables)
+    assert json.loads(path.read_text())["restore_paths"] == wanted
+
+
 def test_keeps_the_newest_backup_keep(tmp_path: Path) -> None:
     variables = _tree(tmp_path)
     backups = Path(variables["backup_dir"])
