@@ -11,6 +11,7 @@ puts back only backup_restore_paths.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import tarfile
 from pathlib import Path
@@ -196,3 +197,36 @@ def test_restore_without_a_backup_says_what_to_do(tmp_path: Path) -> None:
     assert run.returncode != 0
     assert "No backup to restore" in said(run)
     assert "no restic repository is set" in said(run)
+
+
+def test_restore_refuses_owners_this_server_does_not_have(tmp_path: Path) -> None:
+    """A server not converged yet has no bigbluebutton user: refuse before any change.
+
+    tar restores files of an owner name the server lacks under the archive's numeric id,
+    which the packages installed later may give to another account. The archive is
+    rewritten so that the secret belongs to a user and a group no server has.
+    """
+    variables = _tree(tmp_path)
+    assert _run(tmp_path, BACKUP, variables).returncode == 0
+    (path,) = _manifests(variables)
+    manifest = json.loads(path.read_text())
+    archive = path.parent / manifest["archive"]
+    secret = str(tmp_path / "src" / "secret").lstrip("/")
+    with tarfile.open(archive) as old:
+        members = [(m, old.extractfile(m).read() if m.isfile() else None) for m in old.getmembers()]
+    with tarfile.open(archive, "w:gz") as new:
+        for member, data in members:
+            if member.name == secret:
+                member.uname, member.gname = "bbb-no-such-user", "bbb-no-such-group"
+                member.uid = member.gid = 64999
+            new.addfile(member, io.BytesIO(data) if data is not None else None)
+    manifest["sha256"] = hashlib.sha256(archive.read_bytes()).hexdigest()
+    manifest["archive_bytes"] = archive.stat().st_size
+    path.write_text(json.dumps(manifest))
+    (src_secret := tmp_path / "src" / "secret").write_text("this server's\n")
+    run = _run(tmp_path, RESTORE, {**variables, "backup_restore_restart_services": []})
+    assert run.returncode != 0
+    text = " ".join(said(run).split())
+    assert "(user bbb-no-such-user, group bbb-no-such-group)" in text
+    assert "Converge the server first (playbooks/site.yml" in text
+    assert src_secret.read_text() == "this server's\n"
