@@ -32,7 +32,8 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
+from tests.support.paths import REPO
+
 CLIENT = "127.0.0.77"  # a known client address (all of 127/8 is loopback on Linux)
 HOST = "bbb.lab.test"
 

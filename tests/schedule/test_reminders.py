@@ -28,7 +28,8 @@ from lab_smtp import server
 from parsers import UTC, icaljs
 from schedule_params import base_params
 
-REPO = Path(__file__).resolve().parents[2]
+from tests.support.paths import REPO
+
 SENDER = REPO / "roles/meeting_schedule/files/meeting-schedule-remind"
 SENTINEL = "Sentinel-SMTP-Pw-5c1e"
 LIST = "members@chapter.example.org"

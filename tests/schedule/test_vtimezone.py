@@ -6,15 +6,14 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import icalendar
 import pytest
 
-sys.path.insert(
-    0, str(Path(__file__).resolve().parents[2] / "roles/meeting_schedule/filter_plugins")
-)
+from tests.support.paths import role
+
+sys.path.insert(0, str(role("meeting_schedule") / "filter_plugins"))
 from meeting_schedule_lib.vtimezone import vtimezone
 
 UTC = dt.timezone.utc

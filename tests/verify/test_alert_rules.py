@@ -6,12 +6,13 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
-from pathlib import Path
 
 import pytest
 import yaml
 
-MONITORING = Path(__file__).resolve().parents[2] / "scripts" / "monitoring"
+from tests.support.paths import SCRIPTS
+
+MONITORING = SCRIPTS / "monitoring"
 RULES = MONITORING / "bbb-alerts.yml"
 RULE_TESTS = MONITORING / "bbb-alerts.test.yml"
 METRICS_SOURCE = MONITORING.parent / "bbbverify" / "metrics.py"

@@ -36,7 +36,8 @@ import jinja2.meta
 import pytest
 import yaml
 
-REPO = Path(__file__).resolve().parents[2]
+from tests.support.paths import REPO
+
 ROLES = REPO / "roles"
 SUBDIRS = ("tasks", "templates", "handlers", "defaults", "vars", "meta",
            "filter_plugins", "library", "action_plugins", "test_plugins")  # fmt: skip

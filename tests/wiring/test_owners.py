@@ -8,12 +8,12 @@ once, and every playbook that runs the roles loads playbooks/vars/wiring.yml.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import Any
 
 import yaml
 
-REPO = Path(__file__).resolve().parents[2]
+from tests.support.paths import REPO
+
 ROLES = REPO / "roles"
 WIRING = REPO / "playbooks" / "vars" / "wiring.yml"
 # Modules that write a file (their path/dest argument names the file).
@@ -167,3 +167,58 @@ def test_wiring_sets_only_inputs_the_receiving_role_declares() -> None:
         if name not in options or (name not in defaults and "default" in options[name]):
             undeclared.append(f"{name} ({role})")
     assert not undeclared
+
+
+def test_nginx_has_one_handler_topic_owned_by_tls() -> None:
+    """Five roles had their own check-and-reload pair under five names; now tls's only.
+
+    Every handler that acts on nginx is the tls role's, under one topic, and every task
+    of any role that notifies an nginx topic notifies that one.
+    """
+    nginx = [(role, task) for role, task in _role_tasks("handlers") if "nginx" in _action(task)]
+    assert {role for role, _ in nginx} == {"tls"}
+    assert {task.get("listen") for _, task in nginx} == {"reload nginx"}
+    notified = {
+        f"{role}: {topic}"
+        for role, task in _role_tasks("tasks")
+        for topic in (
+            [task["notify"]] if isinstance(task.get("notify"), str) else task.get("notify") or []
+        )
+        if "nginx" in topic
+    }
+    assert notified, "no task notifies nginx: the check lost its subject"
+    assert {entry.split(": ", 1)[1] for entry in notified} == {"reload nginx"}, notified
+
+
+def _merged(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    """Molecule's merge of the shared config and a scenario's: dicts deep, the rest replaced."""
+    merged = dict(base)
+    for key, value in over.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _merged(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def test_every_scenario_converges_through_the_layered_lab_inventory() -> None:
+    """The lab inventory is the example plus a lab layer, for every Molecule scenario.
+
+    Each scenario's inventory (shared .config/molecule/config.yml merged with its
+    molecule.yml) links inventory/lab/group_vars, whose first file is the example's
+    main.yml itself (a link), and carries no group values of its own inline.
+    """
+    lab = REPO / "inventory" / "lab" / "group_vars"
+    example = (lab / "bbb" / "00-example.yml").resolve()
+    assert example == (REPO / "inventory" / "example" / "group_vars" / "bbb" / "main.yml").resolve()
+    assert sorted(p.name for p in (lab / "bbb").iterdir())[0] == "00-example.yml"
+    shared = yaml.safe_load((REPO / ".config" / "molecule" / "config.yml").read_text())
+    scenarios = sorted((REPO / "molecule").glob("*/molecule.yml"))
+    assert len(scenarios) >= 8
+    wrong = []
+    for path in scenarios:
+        inventory = _merged(shared, yaml.safe_load(path.read_text()))["provisioner"]["inventory"]
+        linked = (path.parent / inventory["links"]["group_vars"]).resolve()
+        if linked != lab.resolve() or inventory.get("group_vars"):
+            wrong.append(f"{path.parent.name}: {inventory}")
+    assert not wrong

@@ -22,7 +22,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-REPO = Path(__file__).resolve().parents[2]
+from tests.support.paths import REPO
+
 ROLES = ("tls", "turn", "landing_room", "meeting_schedule", "recordings")
 # Role vars rank above play vars_files in Ansible, role defaults below the inventory:
 # the defaults go into the inventory's group_vars/all (below group_vars/bbb) here.
