@@ -156,4 +156,8 @@ def test_report_has_times_and_sizes():
     report = json.loads((DRILL / "report.json").read_text())
     assert int(report["backup_archive_bytes"]) > 0
     assert report["restore_run"] and report["backup_run"]
+    # The restore's own summary line, as a chapter reads it (no colour codes: molecule
+    # forces colour, so the nested runs turn it off).
+    assert any(line.strip().startswith("msg: RESTORED ") for line in report["restore_report"])
+    assert not any("\x1b[" in line for line in report["restore_report"])
     print(json.dumps(report, indent=2))  # for the closing note
