@@ -36,9 +36,8 @@ import jinja2.meta
 import pytest
 import yaml
 
-from tests.support.paths import REPO
+from tests.support.paths import REPO, ROLES
 
-ROLES = REPO / "roles"
 SUBDIRS = ("tasks", "templates", "handlers", "defaults", "vars", "meta",
            "filter_plugins", "library", "action_plugins", "test_plugins")  # fmt: skip
 PREFIXES = {

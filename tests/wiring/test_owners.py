@@ -11,10 +11,10 @@ import re
 from typing import Any
 
 import yaml
+from molecule.util import merge_dicts
 
-from tests.support.paths import REPO
+from tests.support.paths import REPO, ROLES
 
-ROLES = REPO / "roles"
 WIRING = REPO / "playbooks" / "vars" / "wiring.yml"
 # Modules that write a file (their path/dest argument names the file).
 WRITERS = {
@@ -179,7 +179,7 @@ def test_nginx_has_one_handler_topic_owned_by_tls() -> None:
     assert {role for role, _ in nginx} == {"tls"}
     assert {task.get("listen") for _, task in nginx} == {"reload nginx"}
     notified = {
-        f"{role}: {topic}"
+        (role, topic)
         for role, task in _role_tasks("tasks")
         for topic in (
             [task["notify"]] if isinstance(task.get("notify"), str) else task.get("notify") or []
@@ -187,18 +187,7 @@ def test_nginx_has_one_handler_topic_owned_by_tls() -> None:
         if "nginx" in topic
     }
     assert notified, "no task notifies nginx: the check lost its subject"
-    assert {entry.split(": ", 1)[1] for entry in notified} == {"reload nginx"}, notified
-
-
-def _merged(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
-    """Molecule's merge of the shared config and a scenario's: dicts deep, the rest replaced."""
-    merged = dict(base)
-    for key, value in over.items():
-        if isinstance(value, dict) and isinstance(merged.get(key), dict):
-            merged[key] = _merged(merged[key], value)
-        else:
-            merged[key] = value
-    return merged
+    assert {topic for _, topic in notified} == {"reload nginx"}, sorted(notified)
 
 
 def test_every_scenario_converges_through_the_layered_lab_inventory() -> None:
@@ -217,7 +206,8 @@ def test_every_scenario_converges_through_the_layered_lab_inventory() -> None:
     assert len(scenarios) >= 8
     wrong = []
     for path in scenarios:
-        inventory = _merged(shared, yaml.safe_load(path.read_text()))["provisioner"]["inventory"]
+        merged = merge_dicts(shared, yaml.safe_load(path.read_text()))  # as Molecule merges them
+        inventory = merged["provisioner"]["inventory"]
         linked = (path.parent / inventory["links"]["group_vars"]).resolve()
         if linked != lab.resolve() or inventory.get("group_vars"):
             wrong.append(f"{path.parent.name}: {inventory}")
